@@ -1,0 +1,6 @@
+/**
+ * The public surface of the runtime: `import { Node, Interface, Implementation } from "supcon"`.
+ */
+export * from "./core.js";
+export { Node } from "./api/node.js";
+export type * from "./api/options.js";
