@@ -4,8 +4,8 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    // Type checking is done once by `npm run typecheck`; jest only transpiles.
-    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }],
+    // Type checking is done once by `npm run typecheck`; with isolatedModules in tsconfig, ts-jest only transpiles.
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
   moduleNameMapper: {
     "^supcon$": "<rootDir>/runtime/index.ts",

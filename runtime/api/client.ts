@@ -37,7 +37,13 @@ export class Client<Events extends object = DynamicEvents> {
     event: E,
     cb: (args: Events[E], source: EventSource) => void,
   ): Subscription {
-    return this.node.on(this.nodeName, this.path, this.intf, event, cb as (args: unknown, s: EventSource) => void);
+    return this.node.on(
+      this.nodeName,
+      this.path,
+      this.intf,
+      event,
+      cb as (args: unknown, s: EventSource) => void,
+    );
   }
 
   /** Calls `method`; generated methods delegate here. */

@@ -9,7 +9,6 @@ export const ErrorCode = {
   UnknownInterface: "supcon.UnknownInterface",
   UnknownMethod: "supcon.UnknownMethod",
   InvalidArguments: "supcon.InvalidArguments",
-  InvalidResult: "supcon.InvalidResult",
   Timeout: "supcon.Timeout",
   Cancelled: "supcon.Cancelled",
   ConnectionLost: "supcon.ConnectionLost",

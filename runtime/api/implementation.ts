@@ -26,7 +26,9 @@ export class Implementation<Events extends EventMap = DynamicEvents> {
 
   constructor(intf: Interface) {
     if (!(intf instanceof Interface)) {
-      throw new InvalidArgumentError("Implementation: the argument must be an Interface (new Interface({...}))");
+      throw new InvalidArgumentError(
+        "Implementation: the argument must be an Interface (new Interface({...}))",
+      );
     }
     this.intf = intf;
   }
@@ -39,9 +41,12 @@ export class Implementation<Events extends EventMap = DynamicEvents> {
   setCallCb<A = Record<string, unknown>>(method: string, cb: (args: A, ctx: CallContext) => unknown): void {
     if (this.intf.method(method) === undefined) {
       const names = (this.intf.description.methods ?? []).map((m) => m.name);
-      throw new InvalidArgumentError(`${this.intf.name} has no method '${method}'${didYouMean(method, names)}`);
+      throw new InvalidArgumentError(
+        `${this.intf.name} has no method '${method}'${didYouMean(method, names)}`,
+      );
     }
-    if (typeof cb !== "function") throw new InvalidArgumentError(`setCallCb('${method}'): cb must be a function`);
+    if (typeof cb !== "function")
+      throw new InvalidArgumentError(`setCallCb('${method}'): cb must be a function`);
     this.#handlers.set(method, cb as CallCallback);
   }
 

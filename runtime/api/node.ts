@@ -1,41 +1,275 @@
 /**
- * `Node`: a named participant of the bus. (First-cut signatures; the implementation follows.)
+ * `Node`: a named participant of the bus. It listens and connects, keeps its links alive, routes messages over
+ * the node graph, serves the objects registered on it and makes calls and subscriptions to others.
  */
-import type { Implementation } from "./implementation.js";
-import type { Interface } from "./interface.js";
-import type { ConnectOptions, ListenOptions, NodeOptions, WaitForOptions } from "./options.js";
-import type { CallOptions, EventSource, Subscription } from "./types.js";
+import { randomBytes } from "node:crypto";
+import { Dialer } from "../link/dialer.js";
+import type { LinkError, Refusal, RoutedMessage } from "../link/link.js";
+import { Link } from "../link/link.js";
+import { RoutingTable } from "../routing/table.js";
+import type { Advert } from "../routing/table.js";
+import type { Listener as TransportListener, Transport } from "../transport/transport.js";
+import { connectTcp, listenTcp } from "../transport/tcp.js";
+import { PendingCalls } from "../dispatch/pending-calls.js";
+import type { Listener } from "../dispatch/subscriptions.js";
+import { Subscribers, Subscriptions } from "../dispatch/subscriptions.js";
+import type { CallMessage, EventMessage, Message } from "../wire/messages.js";
+import { MessageType } from "../wire/messages.js";
+import { didYouMean } from "./did-you-mean.js";
+import { ErrorCode, InvalidArgumentError, RemoteError, SupconError } from "./errors.js";
+import type { Implementation, ImplementationHost } from "./implementation.js";
+import { Interface } from "./interface.js";
+import { kAttach, kDetach, kHandler } from "./internal.js";
+import { INTROSPECTION_PATH, NodeIntrospection } from "./introspection.js";
+import type {
+  ConnectOptions,
+  ListenOptions,
+  NodeOptions,
+  ResolvedNodeOptions,
+  WaitForOptions,
+} from "./options.js";
+import { DEFAULT_MAX_HOPS, resolveNodeOptions } from "./options.js";
+import type { NodeStatus } from "./status.js";
+import type { CallContext, CallOptions, EventSource, Subscription } from "./types.js";
 
+/** The bus as one node sees it: node name → object path → interface names. */
+export type BusView = Record<string, Record<string, string[]>>;
+
+/** A running `connect()`; `close()` stops reconnecting and closes its link. */
+export interface Connection {
+  close(): Promise<void>;
+}
+
+/** A message with a destination node. */
+type AddressedMessage = Exclude<RoutedMessage, { type: typeof MessageType.Advert }>;
+
+/** A served call: what CANCEL, the deadline and the loss of the caller abort. */
+interface ServedCall {
+  controller: AbortController | undefined;
+  aborted: unknown;
+  timer: NodeJS.Timeout | undefined;
+  readonly deadline: number;
+}
+
+/** A call this node forwards for others, so that a broken next hop can fail it at once. */
+interface RelayedCall {
+  readonly caller: string;
+  readonly id: number;
+  readonly next: string;
+  readonly deadline: number;
+}
+
+const NODE_NAME_MAX = 255;
+const RELAY_SWEEP_MS = 5_000;
+
+/**
+ * A node of the bus.
+ *
+ * ```ts
+ * const node = new Node("my-unique-server");
+ * const { port } = await node.listen({ port: 7000 });
+ * node.register("/myTimer", impl);
+ * ```
+ */
 export class Node {
+  /** The node's name, unique on the bus. */
   readonly name: string;
+  readonly #options: ResolvedNodeOptions;
+  readonly #instance = randomBytes(8).toString("hex");
+  readonly #table: RoutingTable;
+  readonly #links = new Map<string, Link[]>();
+  readonly #allLinks = new Set<Link>();
+  readonly #linkClosed = new Map<Link, Promise<void>>();
+  readonly #objects = new Map<string, Map<string, Implementation<object>>>();
+  readonly #pending = new PendingCalls();
+  readonly #serving = new Map<string, ServedCall>();
+  readonly #relayed = new Map<string, RelayedCall>();
+  readonly #subscriptions = new Subscriptions();
+  readonly #subscribers = new Subscribers();
+  /** Last event sequence number sent to each node. */
+  readonly #seqOut = new Map<string, number>();
+  /** Last event sequence number received from each node. */
+  readonly #seqIn = new Map<string, number>();
+  readonly #listeners: TransportListener[] = [];
+  readonly #dialers = new Set<Dialer>();
+  readonly #statusListeners = new Set<(status: NodeStatus) => void>();
+  readonly #host: ImplementationHost;
+  readonly #relaySweep: NodeJS.Timeout;
+  readonly #introspection: NodeIntrospection;
+  #advertSeq = 0;
+  #closed = false;
+  #closing: Promise<void> | undefined;
 
-  constructor(name: string, options?: NodeOptions) {
+  constructor(name: string, options: NodeOptions = {}) {
+    if (
+      typeof name !== "string" ||
+      name.length === 0 ||
+      name.length > NODE_NAME_MAX ||
+      hasControlCharacter(name)
+    ) {
+      throw new InvalidArgumentError(
+        `Node: name must be a non-empty string of at most ${NODE_NAME_MAX} printable characters, got ${JSON.stringify(name)}`,
+      );
+    }
     this.name = name;
-    void options;
+    this.#options = resolveNodeOptions(options);
+    this.#table = new RoutingTable(name);
+    this.#host = { emitEvent: (path, intf, event, args) => this.#emitEvent(path, intf, event, args) };
+    this.#relaySweep = setInterval(() => this.#sweepRelayed(), RELAY_SWEEP_MS);
+    this.#relaySweep.unref();
+    this.#introspection = new NodeIntrospection({ name, objects: () => this.#objects });
+    this.register(INTROSPECTION_PATH, this.#introspection);
   }
 
-  listen(options?: ListenOptions): Promise<{ host: string; port: number }> {
-    void options;
-    throw new Error("not implemented");
+  // ---------------------------------------------------------------------------------------------------------------
+  // Endpoints
+
+  /** Listens for other nodes. Resolves with the address actually bound (port 0 picks a free port). */
+  async listen(options: ListenOptions = {}): Promise<{ host: string; port: number }> {
+    this.#assertOpen("listen");
+    const host = options.host ?? "127.0.0.1";
+    const port = options.port ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new InvalidArgumentError(`listen: port must be an integer from 0 to 65535, got ${String(port)}`);
+    }
+    const listener = await listenTcp(
+      host,
+      port,
+      (transport) => {
+        if (this.#closed) transport.destroy();
+        else void this.#runLink(transport, "acceptor");
+      },
+      (message) => this.#warn(message),
+    );
+    if (this.#closed) {
+      await listener.close();
+      throw new RemoteError(ErrorCode.Closed, `node ${this.name} was closed while listening`);
+    }
+    this.#listeners.push(listener);
+    this.#emitStatus({ type: "listening", host: listener.host, port: listener.port });
+    return { host: listener.host, port: listener.port };
   }
 
-  connect(options: ConnectOptions): { close(): void } {
-    void options;
-    throw new Error("not implemented");
+  /**
+   * Connects to a node listening at `host:port`, and keeps connecting: when the connection cannot be made or is
+   * lost, the node tries again with exponential backoff and jitter until the returned handle or the node is closed.
+   */
+  connect(options: ConnectOptions): Connection {
+    this.#assertOpen("connect");
+    const host = options.host ?? "127.0.0.1";
+    const port = options.port;
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+      throw new InvalidArgumentError(`connect: port must be an integer from 1 to 65535, got ${String(port)}`);
+    }
+    const endpoint = `${host}:${port}`;
+    let current: Link | undefined;
+    const dialer = new Dialer(
+      {
+        dial: () => {
+          this.#emitStatus({ type: "connecting", endpoint });
+          return connectTcp(host, port);
+        },
+        run: async (transport) => {
+          const link = this.#createLink(transport, "connector");
+          current = link;
+          let opened = false;
+          const onOpen = (status: NodeStatus): void => {
+            if (status.type === "linkUp" && status.link === link) opened = true;
+          };
+          this.#statusListeners.add(onOpen);
+          await this.#linkClosed.get(link);
+          this.#statusListeners.delete(onOpen);
+          current = undefined;
+          return { opened };
+        },
+        failed: (error, attempt, retryInMs) =>
+          this.#emitStatus({ type: "connectFailed", endpoint, error, attempt, retryInMs }),
+      },
+      {
+        minMs: this.#options.reconnectMinMs,
+        maxMs: this.#options.reconnectMaxMs,
+        jitter: this.#options.reconnectJitter,
+      },
+    );
+    this.#dialers.add(dialer);
+    return {
+      close: async () => {
+        this.#dialers.delete(dialer);
+        const done = dialer.close();
+        const link = current;
+        if (link !== undefined) {
+          link.close();
+          await this.#linkClosed.get(link);
+        }
+        await done;
+      },
+    };
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // Objects
+
+  /**
+   * Registers `impl` under `path` (`/myTimer`). A path can carry several interfaces, each implemented once.
+   * @throws InvalidArgumentError for a malformed path or an interface already registered there.
+   */
   register(path: string, impl: Implementation<object>): void {
-    void path;
-    void impl;
-    throw new Error("not implemented");
+    this.#assertOpen("register");
+    assertPath(path);
+    if (typeof impl !== "object" || impl === null || typeof impl[kAttach] !== "function") {
+      throw new InvalidArgumentError("register: impl must be an Implementation (or a generated server)");
+    }
+    let byIntf = this.#objects.get(path);
+    if (byIntf === undefined) {
+      byIntf = new Map();
+      this.#objects.set(path, byIntf);
+    }
+    const intf = impl.intf.name;
+    if (byIntf.has(intf)) {
+      throw new InvalidArgumentError(
+        `register: ${this.name}:${path} already has an implementation of ${intf}`,
+      );
+    }
+    byIntf.set(intf, impl);
+    impl[kAttach](this.#host, path);
+    this.#advertise();
+    this.#emitStatus({ type: "registered", node: this.name, path, intf });
+    this.#introspection.fire("registered", { path, intf });
   }
 
-  unregister(path: string, intf?: string): void {
-    void path;
-    void intf;
-    throw new Error("not implemented");
+  /**
+   * Unregisters what is registered under `path`: only interface `intf` when given, else everything there.
+   * Returns false when nothing was registered.
+   */
+  unregister(path: string, intf?: string): boolean {
+    const byIntf = this.#objects.get(path);
+    if (byIntf === undefined) return false;
+    const names = (intf === undefined ? [...byIntf.keys()] : byIntf.has(intf) ? [intf] : []).filter(
+      // The built-in introspection object stays as long as the node.
+      (name) => byIntf.get(name) !== this.#introspection,
+    );
+    for (const name of names) {
+      byIntf.get(name)?.[kDetach](this.#host, path);
+      byIntf.delete(name);
+    }
+    if (byIntf.size === 0) this.#objects.delete(path);
+    if (names.length === 0) return false;
+    if (!this.#closed) this.#advertise();
+    for (const name of names) {
+      this.#emitStatus({ type: "unregistered", node: this.name, path, intf: name });
+      this.#introspection.fire("unregistered", { path, intf: name });
+    }
+    return true;
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // Calls
+
+  /**
+   * Calls `method` of interface `intf` on object `path` of node `node`, with the in-args object `args`; resolves to
+   * the out-args object. Given an `Interface` rather than its name, the arguments are checked before sending.
+   * Fails with a `RemoteError` whose `code` names the cause (`supcon.UnknownNode`, `supcon.Timeout`, …).
+   */
   call(
     node: string,
     path: string,
@@ -44,10 +278,92 @@ export class Node {
     args?: object,
     options?: CallOptions,
   ): Promise<unknown> {
-    void [node, path, intf, method, args, options];
-    throw new Error("not implemented");
+    const intfName = typeof intf === "string" ? intf : intf.name;
+    const what = `${node}:${path} ${intfName}.${method}`;
+    if (this.#closed)
+      return Promise.reject(new RemoteError(ErrorCode.Closed, `${what}: node ${this.name} is closed`));
+    if (intf instanceof Interface) {
+      const schema = intf.method(method);
+      if (schema === undefined) {
+        return Promise.reject(unknownMethod(intf, method));
+      }
+      const problem = schema.validateIn(args);
+      if (problem !== undefined) {
+        return Promise.reject(
+          new RemoteError(ErrorCode.InvalidArguments, `${intfName}.${method}: ${problem}`),
+        );
+      }
+    }
+    const timeoutMs = options?.timeoutMs ?? this.#options.callTimeoutMs;
+    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+      return Promise.reject(
+        new InvalidArgumentError(`call: timeoutMs must be a positive number, got ${timeoutMs}`),
+      );
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      return Promise.reject(
+        new RemoteError(ErrorCode.Cancelled, `${what}: cancelled before it was sent`, {
+          cause: signal.reason,
+        }),
+      );
+    }
+    if (this.#pending.size >= this.#options.maxPendingCalls) {
+      return Promise.reject(
+        new RemoteError(
+          ErrorCode.Overloaded,
+          `${what}: ${this.#pending.size} calls already in flight from ${this.name}`,
+        ),
+      );
+    }
+    let via: string;
+    if (node === this.name) {
+      via = this.name;
+    } else {
+      const next = this.#table.nextHop(node);
+      if (next === undefined) return Promise.reject(this.#unknownNode(node, what));
+      via = next;
+    }
+    const { id, promise } = this.#pending.add({
+      dst: node,
+      via,
+      timeoutMs,
+      what,
+      signal,
+      onGiveUp: (callId) => this.#cancelRemote(node, callId),
+    });
+    const message: CallMessage = {
+      type: MessageType.Call,
+      dst: node,
+      src: this.name,
+      hops: 0,
+      id,
+      path,
+      intf: intfName,
+      method,
+      args: (args ?? null) as Record<string, unknown> | null,
+      timeoutMs: Math.ceil(timeoutMs),
+    };
+    if (via === this.name) {
+      this.#serve(message);
+    } else {
+      try {
+        if (!this.#sendTo(via, message)) this.#pending.reject(id, this.#sendFailure(via, what));
+      } catch (err) {
+        // The arguments cannot be encoded (too large, or not plain data): fail this call only.
+        this.#pending.reject(id, wireFailure(err, `${what}: the arguments cannot be sent`));
+      }
+    }
+    return promise;
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // Events
+
+  /**
+   * Subscribes `cb` to event `event` of interface `intf` on object `path` of node `node`. The subscription holds
+   * across reconnection, and a node that is not on the bus yet is subscribed to when it appears.
+   */
   on(
     node: string,
     path: string,
@@ -55,16 +371,804 @@ export class Node {
     event: string,
     cb: (args: never, source: EventSource) => void,
   ): Subscription {
-    void [node, path, intf, event, cb];
-    throw new Error("not implemented");
+    this.#assertOpen("on");
+    if (typeof cb !== "function") throw new InvalidArgumentError("on: cb must be a function");
+    if (intf instanceof Interface && intf.event(event) === undefined) {
+      const names = (intf.description.events ?? []).map((e) => e.name);
+      throw new InvalidArgumentError(`on: ${intf.name} has no event '${event}'${didYouMean(event, names)}`);
+    }
+    const intfName = typeof intf === "string" ? intf : intf.name;
+    if (this.#subscriptions.add(node, path, intfName, event, cb)) {
+      this.#sendSubscription(MessageType.Subscribe, node, path, intfName, event);
+    }
+    let active = true;
+    return {
+      off: () => {
+        if (!active) return;
+        active = false;
+        this.#off(node, path, intfName, event, cb);
+      },
+    };
   }
 
-  waitFor(node: string, options?: WaitForOptions): Promise<void> {
-    void [node, options];
-    throw new Error("not implemented");
+  /** Removes a listener added with `on` (same arguments). */
+  off(node: string, path: string, intf: string | Interface, event: string, cb: Listener): void {
+    this.#off(node, path, typeof intf === "string" ? intf : intf.name, event, cb);
   }
 
+  #off(node: string, path: string, intf: string, event: string, cb: Listener): void {
+    if (this.#subscriptions.remove(node, path, intf, event, cb)) {
+      this.#sendSubscription(MessageType.Unsubscribe, node, path, intf, event);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The bus
+
+  /** The bus as this node sees it: every reachable node (this one included) → path → interface names. */
+  nodes(): BusView {
+    const view: BusView = {};
+    for (const node of [this.name, ...this.#table.reachable()]) {
+      const objects = this.#table.advert(node)?.objects ?? {};
+      const copy: Record<string, string[]> = {};
+      for (const path of Object.keys(objects).sort()) copy[path] = [...(objects[path] ?? [])];
+      view[node] = copy;
+    }
+    return view;
+  }
+
+  /**
+   * Resolves once `node` is on the bus (and, with `path`, has an object there; with `intf` too, one implementing
+   * it). Rejects with `supcon.Timeout` after `timeoutMs`.
+   */
+  waitFor(node: string, options: WaitForOptions = {}): Promise<void> {
+    const { path, intf } = options;
+    const ready = (): boolean => {
+      if (!this.#table.isKnown(node)) return false;
+      if (path === undefined) return true;
+      const intfs = this.#table.advert(node)?.objects[path];
+      return intfs !== undefined && (intf === undefined || intfs.includes(intf));
+    };
+    if (ready()) return Promise.resolve();
+    if (this.#closed) return Promise.reject(new RemoteError(ErrorCode.Closed, `node ${this.name} is closed`));
+    const timeoutMs = options.timeoutMs ?? this.#options.callTimeoutMs;
+    const what = `${node}${path === undefined ? "" : `:${path}`}${intf === undefined ? "" : ` ${intf}`}`;
+    return new Promise<void>((resolve, reject) => {
+      const finish = (error?: RemoteError): void => {
+        clearTimeout(timer);
+        this.#statusListeners.delete(check);
+        options.signal?.removeEventListener("abort", onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const check = (status: NodeStatus): void => {
+        if (status.type === "closed") finish(new RemoteError(ErrorCode.Closed, `node ${this.name} closed`));
+        else if (ready()) finish();
+      };
+      const onAbort = (): void =>
+        finish(new RemoteError(ErrorCode.Cancelled, `waiting for ${what} was cancelled`));
+      const timer = setTimeout(
+        () => finish(new RemoteError(ErrorCode.Timeout, `${what} did not appear within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.#statusListeners.add(check);
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Observes the node: links up and down, nodes appearing and vanishing, objects registered and unregistered.
+   * Returns a subscription whose `off()` stops the callback.
+   */
+  onStatus(cb: (status: NodeStatus) => void): Subscription {
+    const listener = (status: NodeStatus): void => cb(status);
+    this.#statusListeners.add(listener);
+    return { off: () => this.#statusListeners.delete(listener) };
+  }
+
+  /** Links currently open, by peer name (for diagnostics and tests). */
+  links(): { peer: string; remote: string }[] {
+    const out: { peer: string; remote: string }[] = [];
+    for (const [peer, links] of this.#links)
+      for (const link of links) out.push({ peer, remote: link.remote });
+    return out;
+  }
+
+  /**
+   * Closes the node: stops listening and reconnecting, lets calls being served finish (up to `closeDrainMs`),
+   * fails its own calls in flight with `supcon.Closed`, says goodbye to its peers and releases every socket and
+   * timer. Calling it again returns the same promise.
+   */
   close(): Promise<void> {
-    throw new Error("not implemented");
+    this.#closing ??= this.#close();
+    return this.#closing;
   }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#relaySweep);
+    // A dial loop ends once its link has closed, which happens below: start stopping them, await them last.
+    // Likewise a listener reports closed only once its accepted connections have.
+    const dialersDone = [...this.#dialers].map((d) => d.close());
+    this.#dialers.clear();
+    const listenersDone = this.#listeners.map((l) => l.close());
+    this.#listeners.length = 0;
+    await this.#drainServing();
+    this.#pending.rejectWhere(
+      () => true,
+      (dst) => new RemoteError(ErrorCode.Closed, `call to ${dst} failed: node ${this.name} closed`),
+    );
+    this.#subscriptions.clear();
+    const closing = [...this.#allLinks].map((link) => {
+      link.close();
+      return this.#linkClosed.get(link);
+    });
+    await Promise.all([...closing, ...dialersDone, ...listenersDone]);
+    for (const [path, byIntf] of this.#objects)
+      for (const impl of byIntf.values()) impl[kDetach](this.#host, path);
+    this.#emitStatus({ type: "closed" });
+    this.#statusListeners.clear();
+  }
+
+  async #drainServing(): Promise<void> {
+    const deadline = Date.now() + this.#options.closeDrainMs;
+    while (this.#serving.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const served of this.#serving.values()) abortServed(served, new Error(`node ${this.name} closed`));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Links
+
+  #runLink(transport: Transport, role: "connector" | "acceptor"): Promise<void> {
+    const link = this.#createLink(transport, role);
+    return this.#linkClosed.get(link) as Promise<void>;
+  }
+
+  #createLink(transport: Transport, role: "connector" | "acceptor"): Link {
+    let closed!: () => void;
+    const done = new Promise<void>((resolve) => (closed = resolve));
+    const link = new Link(
+      transport,
+      {
+        self: this.name,
+        instance: this.#instance,
+        role,
+        maxFrameBytes: this.#options.maxFrameBytes,
+        maxQueuedBytes: this.#options.maxQueuedBytes,
+        heartbeatIntervalMs: this.#options.heartbeatIntervalMs,
+        heartbeatTimeoutMs: this.#options.heartbeatTimeoutMs,
+        handshakeTimeoutMs: this.#options.handshakeTimeoutMs,
+        checkPeer: (name, instance) => this.#checkPeer(name, instance),
+      },
+      {
+        open: (l) => this.#onLinkOpen(l),
+        message: (l, m) => this.#onMessage(l, m),
+        closed: (l, error) => {
+          this.#onLinkClosed(l, error);
+          closed();
+        },
+      },
+    );
+    this.#allLinks.add(link);
+    this.#linkClosed.set(link, done);
+    return link;
+  }
+
+  #checkPeer(name: string, instance: string): Refusal | undefined {
+    if (this.#closed) return { code: ErrorCode.Closed, message: `node ${this.name} is closing` };
+    if (name === this.name) {
+      return {
+        code: "supcon.NameTaken",
+        message: `the name '${name}' is taken: a node cannot link to itself or to another node of the same name`,
+      };
+    }
+    const known = this.#table.advert(name);
+    if (this.#table.isKnown(name) && known !== undefined && known.instance !== instance) {
+      return {
+        code: "supcon.NameTaken",
+        message: `the name '${name}' is already taken on the bus (seen by ${this.name}); give each node a unique name`,
+      };
+    }
+    return undefined;
+  }
+
+  #onLinkOpen(link: Link): void {
+    const peer = link.peer;
+    const list = this.#links.get(peer);
+    const first = list === undefined;
+    if (list === undefined) this.#links.set(peer, [link]);
+    else list.push(link);
+    this.#emitStatus({ type: "linkUp", peer, remote: link.remote, link });
+    if (first) this.#advertise();
+    // Our own advert first: it lists the peer, so what follows is reachable when it arrives.
+    const own = this.#table.advert(this.name);
+    if (own !== undefined) link.send(advertMessage(own));
+    for (const advert of this.#table.adverts())
+      if (advert.origin !== this.name) link.send(advertMessage(advert));
+  }
+
+  #onLinkClosed(link: Link, error: LinkError | undefined): void {
+    this.#allLinks.delete(link);
+    this.#linkClosed.delete(link);
+    const peer = link.peer;
+    const list = peer === "" ? undefined : this.#links.get(peer);
+    if (list === undefined || !list.includes(link)) {
+      // Closed during the handshake: it never carried traffic.
+      if (error !== undefined && !this.#closed) this.#warn(error.message);
+      return;
+    }
+    list.splice(list.indexOf(link), 1);
+    if (list.length === 0) this.#links.delete(peer);
+    this.#emitStatus({ type: "linkDown", peer, remote: link.remote, error });
+    if (error !== undefined && !this.#closed) this.#warn(error.message);
+    if (list.length > 0) return;
+    const lost = (dst: string): RemoteError =>
+      new RemoteError(
+        ErrorCode.ConnectionLost,
+        `call to ${dst} failed: the link to ${peer} was lost${error ? ` (${error.message})` : ""}`,
+      );
+    this.#pending.rejectWhere((_dst, via) => via === peer, lost);
+    for (const [key, relayed] of this.#relayed) {
+      if (relayed.next !== peer) continue;
+      this.#relayed.delete(key);
+      this.#route({
+        type: MessageType.Error,
+        dst: relayed.caller,
+        src: this.name,
+        hops: 0,
+        id: relayed.id,
+        code: ErrorCode.ConnectionLost,
+        message: `the link from ${this.name} to ${peer} was lost while the call was in flight`,
+        data: null,
+      });
+    }
+    if (!this.#closed) this.#advertise();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Routing
+
+  /** Publishes this node's advert (after a change of links or objects) and recomputes the routes. */
+  #advertise(): void {
+    this.#advertSeq = Math.max(this.#advertSeq + 1, Date.now());
+    const objects: Record<string, string[]> = {};
+    for (const [path, byIntf] of this.#objects) objects[path] = [...byIntf.keys()];
+    const advert: Advert = {
+      origin: this.name,
+      instance: this.#instance,
+      seq: this.#advertSeq,
+      neighbors: [...this.#links.keys()].sort(),
+      objects,
+    };
+    this.#table.offer(advert);
+    this.#flood(advert, undefined);
+    this.#recompute();
+  }
+
+  #flood(advert: Advert, except: Link | undefined): void {
+    const message = advertMessage(advert);
+    for (const links of this.#links.values()) {
+      for (const link of links) if (link !== except) link.send(message);
+    }
+  }
+
+  #onAdvert(link: Link, advert: Advert): void {
+    if (advert.origin === this.name) return;
+    const before = this.#table.isKnown(advert.origin) ? this.#table.advert(advert.origin) : undefined;
+    if (this.#table.offer(advert) === "stale") return;
+    this.#flood(advert, link);
+    const { up } = this.#recompute();
+    // A node that was already reachable may have changed its objects: report the difference.
+    if (before !== undefined && !up.includes(advert.origin) && this.#table.isKnown(advert.origin)) {
+      this.#reportObjectChanges(advert.origin, before.objects, advert.objects);
+    }
+  }
+
+  #recompute(): { up: readonly string[]; down: readonly string[] } {
+    const change = this.#table.recompute();
+    for (const node of change.down) this.#onNodeDown(node);
+    for (const node of change.up) this.#onNodeUp(node);
+    return change;
+  }
+
+  #onNodeUp(node: string): void {
+    this.#seqIn.delete(node);
+    this.#seqOut.delete(node);
+    this.#emitStatus({ type: "nodeUp", node });
+    this.#reportObjectChanges(node, {}, this.#table.advert(node)?.objects ?? {});
+    for (const entry of this.#subscriptions.forNode(node)) {
+      this.#sendSubscription(MessageType.Subscribe, node, entry.path, entry.intf, entry.event);
+    }
+  }
+
+  #onNodeDown(node: string): void {
+    this.#pending.rejectWhere(
+      (dst) => dst === node,
+      (dst) => new RemoteError(ErrorCode.ConnectionLost, `call to ${dst} failed: ${dst} left the bus`),
+    );
+    this.#subscribers.removeNode(node);
+    for (const [key, served] of this.#serving) {
+      if (key.startsWith(`${node}\0`)) abortServed(served, new Error(`caller ${node} left the bus`));
+    }
+    this.#emitStatus({ type: "nodeDown", node });
+  }
+
+  #reportObjectChanges(
+    node: string,
+    before: Readonly<Record<string, readonly string[]>>,
+    after: Readonly<Record<string, readonly string[]>>,
+  ): void {
+    for (const [path, intfs] of Object.entries(before)) {
+      for (const intf of intfs) {
+        if (!after[path]?.includes(intf)) this.#emitStatus({ type: "unregistered", node, path, intf });
+      }
+    }
+    for (const [path, intfs] of Object.entries(after)) {
+      for (const intf of intfs) {
+        if (!before[path]?.includes(intf)) this.#emitStatus({ type: "registered", node, path, intf });
+      }
+    }
+  }
+
+  /** Sends a routed message towards its destination; false when there is no route or the link refuses it. */
+  #route(message: AddressedMessage): boolean {
+    if (message.dst === this.name) {
+      this.#deliver(message);
+      return true;
+    }
+    const via = this.#table.nextHop(message.dst);
+    return via !== undefined && this.#sendTo(via, message);
+  }
+
+  #sendTo(peer: string, message: Message): boolean {
+    const link = this.#links.get(peer)?.[0];
+    return link !== undefined && link.send(message);
+  }
+
+  #sendFailure(via: string, what: string): RemoteError {
+    const link = this.#links.get(via)?.[0];
+    if (link !== undefined && link.state === "open") {
+      return new RemoteError(
+        ErrorCode.Overloaded,
+        `${what}: the link to ${via} has ${link.queuedBytes} bytes queued (limit ${this.#options.maxQueuedBytes}); the peer does not keep up`,
+      );
+    }
+    return new RemoteError(ErrorCode.ConnectionLost, `${what}: the link to ${via} is gone`);
+  }
+
+  #unknownNode(node: string, what: string): RemoteError {
+    const known = [this.name, ...this.#table.reachable()];
+    return new RemoteError(
+      ErrorCode.UnknownNode,
+      `${what}: node '${node}' is not on the bus${didYouMean(node, known)} (known: ${known.join(", ")})`,
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Incoming messages
+
+  #onMessage(link: Link, message: RoutedMessage): void {
+    if (message.type === MessageType.Advert) {
+      this.#onAdvert(link, {
+        origin: message.origin,
+        instance: message.instance,
+        seq: message.seq,
+        neighbors: message.neighbors,
+        objects: message.objects,
+      });
+      return;
+    }
+    if (message.dst === this.name) {
+      this.#deliver(message);
+      return;
+    }
+    this.#forward(link, message);
+  }
+
+  #forward(from: Link, message: AddressedMessage): void {
+    const via = this.#table.nextHop(message.dst);
+    if (via === undefined || message.hops + 1 >= DEFAULT_MAX_HOPS || via === from.peer) {
+      if (message.type === MessageType.Call) {
+        this.#route({
+          type: MessageType.Error,
+          dst: message.src,
+          src: this.name,
+          hops: 0,
+          id: message.id,
+          code: ErrorCode.UnknownNode,
+          message: `${message.dst}:${message.path} ${message.intf}.${message.method}: node '${message.dst}' cannot be reached from ${this.name}`,
+          data: null,
+        });
+      }
+      return;
+    }
+    const forwarded = { ...message, hops: message.hops + 1 };
+    if (message.type === MessageType.Call) {
+      this.#relayed.set(`${message.src}\0${message.id}`, {
+        caller: message.src,
+        id: message.id,
+        next: via,
+        deadline: Date.now() + message.timeoutMs,
+      });
+    } else if (message.type === MessageType.Result || message.type === MessageType.Error) {
+      this.#relayed.delete(`${message.dst}\0${message.id}`);
+    }
+    let sent: boolean;
+    try {
+      sent = this.#sendTo(via, forwarded);
+    } catch {
+      // Only a frame above this node's maxFrameBytes gets here.
+      sent = false;
+    }
+    if (!sent && message.type === MessageType.Call) {
+      this.#relayed.delete(`${message.src}\0${message.id}`);
+      this.#route({
+        type: MessageType.Error,
+        dst: message.src,
+        src: this.name,
+        hops: 0,
+        id: message.id,
+        code: ErrorCode.Overloaded,
+        message: `${this.name} cannot forward the call to ${via}: its link is overloaded or gone`,
+        data: null,
+      });
+    }
+  }
+
+  #sweepRelayed(): void {
+    const now = Date.now();
+    for (const [key, relayed] of this.#relayed) if (relayed.deadline < now) this.#relayed.delete(key);
+  }
+
+  #deliver(message: AddressedMessage): void {
+    switch (message.type) {
+      case MessageType.Call:
+        this.#serve(message);
+        return;
+      case MessageType.Result:
+        this.#pending.resolve(message.id, message.out ?? {});
+        return;
+      case MessageType.Error:
+        this.#pending.reject(
+          message.id,
+          new RemoteError(message.code, message.message, message.data == null ? {} : { data: message.data }),
+        );
+        return;
+      case MessageType.Cancel: {
+        const served = this.#serving.get(`${message.src}\0${message.id}`);
+        if (served !== undefined) abortServed(served, new Error(`cancelled by ${message.src}`));
+        return;
+      }
+      case MessageType.Event:
+        this.#onEvent(message);
+        return;
+      case MessageType.Subscribe:
+        this.#subscribers.add(message.src, message.path, message.intf, message.event);
+        return;
+      case MessageType.Unsubscribe:
+        this.#subscribers.remove(message.src, message.path, message.intf, message.event);
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Serving calls
+
+  #serve(call: CallMessage): void {
+    const fail = (code: string, text: string): void => this.#replyError(call, code, text, undefined);
+    const byIntf = this.#objects.get(call.path);
+    if (byIntf === undefined) {
+      fail(
+        ErrorCode.UnknownPath,
+        `node ${this.name} has no object at '${call.path}'${didYouMean(call.path, this.#objects.keys())}`,
+      );
+      return;
+    }
+    const impl = byIntf.get(call.intf);
+    if (impl === undefined) {
+      fail(
+        ErrorCode.UnknownInterface,
+        `${this.name}:${call.path} does not implement ${call.intf}${didYouMean(call.intf, byIntf.keys())} (it implements ${[...byIntf.keys()].join(", ")})`,
+      );
+      return;
+    }
+    const schema = impl.intf.method(call.method);
+    if (schema === undefined) {
+      const error = unknownMethod(impl.intf, call.method);
+      fail(error.code, error.rawMessage);
+      return;
+    }
+    const problem = schema.validateIn(call.args);
+    if (problem !== undefined) {
+      fail(ErrorCode.InvalidArguments, `${call.intf}.${call.method}: ${problem}`);
+      return;
+    }
+    const handler = impl[kHandler](call.method);
+    if (handler === undefined) {
+      fail(
+        ErrorCode.UnknownMethod,
+        `${call.intf}.${call.method} has no handler on ${this.name}:${call.path} (the implementation did not set one)`,
+      );
+      return;
+    }
+    const key = `${call.src}\0${call.id}`;
+    const served: ServedCall = {
+      controller: undefined,
+      aborted: undefined,
+      timer: undefined,
+      deadline: Date.now() + call.timeoutMs,
+    };
+    const ctx = makeContext(call, served);
+    let result: unknown;
+    try {
+      result = handler(call.args ?? {}, ctx);
+    } catch (err) {
+      clearTimeout(served.timer);
+      this.#replyThrown(call, err);
+      return;
+    }
+    if (isThenable(result)) {
+      this.#serving.set(key, served);
+      result.then(
+        (out) => {
+          this.#serving.delete(key);
+          clearTimeout(served.timer);
+          this.#replyResult(call, out, schema.validateOut);
+        },
+        (err: unknown) => {
+          this.#serving.delete(key);
+          clearTimeout(served.timer);
+          this.#replyThrown(call, err);
+        },
+      );
+    } else {
+      clearTimeout(served.timer);
+      this.#replyResult(call, result, schema.validateOut);
+    }
+  }
+
+  #replyResult(call: CallMessage, out: unknown, validateOut: (value: unknown) => string | undefined): void {
+    const problem = validateOut(out);
+    if (problem !== undefined) {
+      this.#replyError(
+        call,
+        ErrorCode.Internal,
+        `${call.intf}.${call.method} on ${this.name}:${call.path} returned an invalid result: ${problem}`,
+        undefined,
+      );
+      return;
+    }
+    const reply = {
+      type: MessageType.Result,
+      dst: call.src,
+      src: this.name,
+      hops: 0,
+      id: call.id,
+      out: (out ?? null) as Record<string, unknown> | null,
+    } as const;
+    let sent: boolean;
+    try {
+      sent = this.#route(reply);
+    } catch (err) {
+      const error = wireFailure(
+        err,
+        `the result of ${call.intf}.${call.method} on ${this.name}:${call.path} cannot be sent`,
+      );
+      this.#replyError(call, error.code, error.rawMessage, undefined);
+      return;
+    }
+    if (!sent) this.#replyLost(call);
+  }
+
+  #replyThrown(call: CallMessage, err: unknown): void {
+    const error = RemoteError.from(err);
+    this.#replyError(call, error.code, error.rawMessage, error.data);
+  }
+
+  #replyError(call: CallMessage, code: string, text: string, data: unknown): void {
+    const reply = {
+      type: MessageType.Error,
+      dst: call.src,
+      src: this.name,
+      hops: 0,
+      id: call.id,
+      code,
+      message: text,
+      data: data === undefined ? null : data,
+    } as const;
+    let sent: boolean;
+    try {
+      sent = this.#route(reply);
+    } catch {
+      // The error's `data` is not plain data: send the error without it.
+      sent = this.#route({ ...reply, data: null });
+    }
+    if (!sent) this.#replyLost(call);
+  }
+
+  #replyLost(call: CallMessage): void {
+    // The caller is gone or its link is overloaded; it will see a ConnectionLost or a timeout on its side.
+    if (this.#table.isKnown(call.src)) {
+      this.#warn(`${this.name}: could not send the reply of ${call.intf}.${call.method} to ${call.src}`);
+    }
+  }
+
+  #cancelRemote(node: string, id: number): void {
+    if (node === this.name) {
+      const served = this.#serving.get(`${node}\0${id}`);
+      if (served !== undefined) abortServed(served, new Error("cancelled by the caller"));
+      return;
+    }
+    this.#route({ type: MessageType.Cancel, dst: node, src: this.name, hops: 0, id });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Events
+
+  #emitEvent(path: string, intf: string, event: string, args: Record<string, unknown>): void {
+    const subscribers = this.#subscribers.of(path, intf, event);
+    if (subscribers === undefined) return;
+    for (const dst of subscribers) {
+      const seq = (this.#seqOut.get(dst) ?? 0) + 1;
+      this.#seqOut.set(dst, seq);
+      // A subscriber whose link is overloaded misses this event; the gap in `seq` tells it so.
+      this.#route({ type: MessageType.Event, dst, src: this.name, hops: 0, path, intf, event, args, seq });
+    }
+  }
+
+  #onEvent(message: EventMessage): void {
+    const entry = this.#subscriptions.get(message.src, message.path, message.intf, message.event);
+    const last = this.#seqIn.get(message.src) ?? 0;
+    this.#seqIn.set(message.src, message.seq);
+    if (last !== 0 && message.seq !== last + 1 && message.seq > last) {
+      this.#emitStatus({
+        type: "eventGap",
+        node: message.src,
+        missed: message.seq - last - 1,
+      });
+    }
+    if (entry === undefined) {
+      // An event we no longer want (the unsubscription crossed it, or the publisher missed it): say so again.
+      this.#sendSubscription(MessageType.Unsubscribe, message.src, message.path, message.intf, message.event);
+      return;
+    }
+    const source: EventSource = {
+      node: message.src,
+      path: message.path,
+      intf: message.intf,
+      event: message.event,
+    };
+    const args = (message.args ?? {}) as never;
+    for (const listener of entry.listeners) {
+      try {
+        listener(args, source);
+      } catch (err) {
+        this.#warn(
+          `an event listener of ${message.src}:${message.path} ${message.intf}.${message.event} threw: ${String(err)}`,
+        );
+      }
+    }
+  }
+
+  #sendSubscription(
+    type: typeof MessageType.Subscribe | typeof MessageType.Unsubscribe,
+    node: string,
+    path: string,
+    intf: string,
+    event: string,
+  ): void {
+    if (node === this.name) {
+      if (type === MessageType.Subscribe) this.#subscribers.add(node, path, intf, event);
+      else this.#subscribers.remove(node, path, intf, event);
+      return;
+    }
+    // When the node is not reachable the message is dropped: it is sent again when the node appears.
+    this.#route({ type, dst: node, src: this.name, hops: 0, path, intf, event });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Helpers
+
+  #emitStatus(status: NodeStatus): void {
+    for (const listener of [...this.#statusListeners]) {
+      try {
+        listener(status);
+      } catch (err) {
+        this.#warn(`a status listener threw: ${String(err)}`);
+      }
+    }
+  }
+
+  #warn(message: string): void {
+    this.#options.logger.warn(message);
+  }
+
+  #assertOpen(what: string): void {
+    if (this.#closed) throw new RemoteError(ErrorCode.Closed, `${what}: node ${this.name} is closed`);
+  }
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
+  return false;
+}
+
+/** A `RemoteError` for a message that could not be encoded, keeping the wire error's code. */
+function wireFailure(err: unknown, what: string): RemoteError {
+  const code = err instanceof SupconError ? err.code : ErrorCode.Internal;
+  return new RemoteError(code, `${what}: ${err instanceof Error ? err.message : String(err)}`, {
+    cause: err,
+  });
+}
+
+function advertMessage(advert: Advert): Message {
+  return {
+    type: MessageType.Advert,
+    origin: advert.origin,
+    instance: advert.instance,
+    seq: advert.seq,
+    neighbors: advert.neighbors as string[],
+    objects: advert.objects as Record<string, string[]>,
+  };
+}
+
+function assertPath(path: string): void {
+  if (typeof path !== "string" || !/^\/([A-Za-z0-9_.\-~]+(\/[A-Za-z0-9_.\-~]+)*)?$/.test(path)) {
+    throw new InvalidArgumentError(
+      `register: path must start with '/' and consist of segments of letters, digits, '_', '-', '.' or '~' (like '/myTimer'), got ${JSON.stringify(path)}`,
+    );
+  }
+}
+
+function unknownMethod(intf: Interface, method: string): RemoteError {
+  const names = (intf.description.methods ?? []).map((m) => m.name);
+  return new RemoteError(
+    ErrorCode.UnknownMethod,
+    `${intf.name} has no method '${method}'${didYouMean(method, names)}`,
+  );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+function abortServed(served: ServedCall, reason: Error): void {
+  if (served.aborted !== undefined) return;
+  served.aborted = reason;
+  clearTimeout(served.timer);
+  served.controller?.abort(reason);
+}
+
+/**
+ * The context of a served call. Its signal is made on first use: most handlers never look at it, and an
+ * AbortController plus a deadline timer per call would cost every call.
+ */
+function makeContext(call: CallMessage, served: ServedCall): CallContext {
+  return {
+    caller: call.src,
+    path: call.path,
+    intf: call.intf,
+    method: call.method,
+    deadline: served.deadline,
+    get signal(): AbortSignal {
+      if (served.controller === undefined) {
+        const controller = new AbortController();
+        served.controller = controller;
+        if (served.aborted !== undefined) {
+          controller.abort(served.aborted);
+        } else {
+          served.timer = setTimeout(
+            () => abortServed(served, new Error("the call's deadline passed")),
+            Math.max(0, served.deadline - Date.now()),
+          );
+          served.timer.unref();
+        }
+      }
+      return served.controller.signal;
+    },
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * Options of `Node`, `listen()` and `connect()`, with their defaults.
  */
+import { InvalidArgumentError } from "./errors.js";
 
 /** Default deadline of a call. */
 export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
@@ -86,3 +87,41 @@ export interface WaitForOptions {
 
 /** `NodeOptions` with every default applied. */
 export type ResolvedNodeOptions = Required<NodeOptions>;
+
+/** The default logger: one line on stderr per diagnostic. */
+const consoleLogger: Logger = { warn: (message) => console.warn(`supcon: ${message}`) };
+
+/** Applies the defaults to `options` and checks every value; throws `InvalidArgumentError` naming a bad one. */
+export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
+  const resolved: ResolvedNodeOptions = {
+    callTimeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    reconnectMinMs: options.reconnectMinMs ?? DEFAULT_RECONNECT_MIN_MS,
+    reconnectMaxMs: options.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS,
+    reconnectJitter: options.reconnectJitter ?? DEFAULT_RECONNECT_JITTER,
+    maxPendingCalls: options.maxPendingCalls ?? DEFAULT_MAX_PENDING_CALLS,
+    maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+    closeDrainMs: options.closeDrainMs ?? DEFAULT_CLOSE_DRAIN_MS,
+    logger: options.logger ?? consoleLogger,
+  };
+  for (const [key, value] of Object.entries(resolved)) {
+    if (key === "logger") continue;
+    const n = value as number;
+    const ok = key === "reconnectJitter" ? n >= 0 && n <= 1 : Number.isFinite(n) && n > 0;
+    if (typeof value !== "number" || !ok) {
+      throw new InvalidArgumentError(
+        `NodeOptions.${key} must be ${key === "reconnectJitter" ? "a number from 0 to 1" : "a positive number"}, got ${String(value)}`,
+      );
+    }
+  }
+  if (typeof resolved.logger?.warn !== "function") {
+    throw new InvalidArgumentError("NodeOptions.logger must have a warn(message) method");
+  }
+  if (resolved.reconnectMaxMs < resolved.reconnectMinMs) {
+    throw new InvalidArgumentError("NodeOptions.reconnectMaxMs must not be less than reconnectMinMs");
+  }
+  return resolved;
+}

@@ -20,8 +20,7 @@ export interface ArgDescription {
  * value is a seed-style description or an `ArgDescription` without `name`.
  */
 export type ArgsDescription =
-  | readonly ArgDescription[]
-  | Readonly<Record<string, string | Omit<ArgDescription, "name">>>;
+  readonly ArgDescription[] | Readonly<Record<string, string | Omit<ArgDescription, "name">>>;
 
 export interface StructTypeDescription {
   readonly name: string;
@@ -69,4 +68,47 @@ export interface InterfaceDescription {
   readonly errors?: readonly ErrorDescription[];
   readonly events?: readonly EventDescription[];
   readonly methods?: readonly MethodDescription[];
+}
+
+/**
+ * The normal form of a description, as `Interface.description` holds it: every collection present, args and fields
+ * in list form with an explicit canonical `type` (aliases spelt out, optional as a trailing `?`). It is a valid
+ * `InterfaceDescription` and normalises to itself.
+ */
+export interface NormalInterfaceDescription {
+  readonly name: string;
+  readonly description?: string;
+  readonly types: readonly NormalTypeDescription[];
+  readonly errors: readonly ErrorDescription[];
+  readonly events: readonly NormalEventDescription[];
+  readonly methods: readonly NormalMethodDescription[];
+}
+
+/** An argument or field in normal form: `type` is canonical (`string`, `TimerInfo[]`, `int?`). */
+export interface NormalArgDescription {
+  readonly name: string;
+  readonly type: string;
+  readonly description?: string;
+}
+
+export interface NormalStructTypeDescription {
+  readonly name: string;
+  readonly description?: string;
+  readonly fields: readonly NormalArgDescription[];
+}
+
+export type NormalTypeDescription = NormalStructTypeDescription | EnumTypeDescription;
+
+export interface NormalEventDescription {
+  readonly name: string;
+  readonly description?: string;
+  readonly args: readonly NormalArgDescription[];
+}
+
+export interface NormalMethodDescription {
+  readonly name: string;
+  readonly description?: string;
+  readonly inArgs: readonly NormalArgDescription[];
+  readonly outArgs: readonly NormalArgDescription[];
+  readonly errors: readonly string[];
 }

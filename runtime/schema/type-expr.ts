@@ -166,5 +166,9 @@ export function parseSeedDescription(
   const raw = m[1];
   const type = raw.trim();
   if (type === "") return undefined;
-  return { type, text: description.slice(m[0].length).trim(), typeOffset: m[0].indexOf(raw) + raw.indexOf(type) };
+  return {
+    type,
+    text: description.slice(m[0].length).trim(),
+    typeOffset: m[0].indexOf(raw) + raw.indexOf(type),
+  };
 }

@@ -1,0 +1,40 @@
+/**
+ * What a node reports about itself and the bus, through `node.onStatus(cb)`.
+ */
+import type { LinkError } from "../link/link.js";
+
+/** A link is identified by its peer's name and the remote address. */
+interface LinkRef {
+  readonly peer: string;
+  readonly remote: string;
+}
+
+export type NodeStatus =
+  /** The node listens on this address. */
+  | { readonly type: "listening"; readonly host: string; readonly port: number }
+  /** A connection attempt to `endpoint` starts. */
+  | { readonly type: "connecting"; readonly endpoint: string }
+  /** A connection attempt failed; the next one follows after `retryInMs`. */
+  | {
+      readonly type: "connectFailed";
+      readonly endpoint: string;
+      readonly error: Error;
+      readonly attempt: number;
+      readonly retryInMs: number;
+    }
+  /** A link completed its handshake. `link` identifies it for the runtime itself. */
+  | (LinkRef & { readonly type: "linkUp"; readonly link: unknown })
+  /** A link closed; `error` says why when it was not a clean close. */
+  | (LinkRef & { readonly type: "linkDown"; readonly error: LinkError | undefined })
+  /** A node became reachable. Per node, `nodeUp` and `nodeDown` strictly alternate. */
+  | { readonly type: "nodeUp"; readonly node: string }
+  /** A node became unreachable. */
+  | { readonly type: "nodeDown"; readonly node: string }
+  /** An object's interface was registered on a node (this one included). */
+  | { readonly type: "registered"; readonly node: string; readonly path: string; readonly intf: string }
+  /** An object's interface was unregistered from a node, or the node left the bus. */
+  | { readonly type: "unregistered"; readonly node: string; readonly path: string; readonly intf: string }
+  /** Events from `node` were lost on the way (an overloaded link): `missed` of them. */
+  | { readonly type: "eventGap"; readonly node: string; readonly missed: number }
+  /** The node has closed. */
+  | { readonly type: "closed" };

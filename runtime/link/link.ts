@@ -1,0 +1,321 @@
+/**
+ * A link: one connection to a peer node, after and during the handshake. It turns bytes into messages and back,
+ * coalesces writes made in the same tick into one socket write, bounds what it queues, and watches liveness.
+ */
+import { decodeMessage, encodeMessage } from "../wire/codec.js";
+import { createFrameDecoder } from "../wire/frame.js";
+import type { Message } from "../wire/messages.js";
+import { MessageType, PROTOCOL_VERSION } from "../wire/messages.js";
+import type { Transport } from "../transport/transport.js";
+import { Heartbeat } from "./heartbeat.js";
+
+/** Where a link is in its life. */
+export type LinkState = "handshaking" | "open" | "closed";
+
+/** Messages a link hands to its node: everything after the handshake except link control. */
+export type RoutedMessage = Exclude<
+  Message,
+  {
+    type:
+      | typeof MessageType.Hello
+      | typeof MessageType.Refuse
+      | typeof MessageType.Ping
+      | typeof MessageType.Pong
+      | typeof MessageType.Bye;
+  }
+>;
+
+/** A refusal of a handshake: a code (`supcon.NameTaken`) and a message for the other side. */
+export interface Refusal {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Why a link closed, when it was not a clean close by this side. */
+export class LinkError extends Error {
+  override name = "LinkError";
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export interface LinkOptions {
+  readonly self: string;
+  readonly instance: string;
+  /** The connecting side speaks first. */
+  readonly role: "connector" | "acceptor";
+  readonly maxFrameBytes: number;
+  readonly maxQueuedBytes: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  /** Decides whether a peer may join: undefined to accept, or why not. */
+  readonly checkPeer: (name: string, instance: string) => Refusal | undefined;
+}
+
+/** What a link tells its node. */
+export interface LinkEvents {
+  open(link: Link): void;
+  message(link: Link, message: RoutedMessage): void;
+  /** Called once. `error` is undefined for a clean close by either side. */
+  closed(link: Link, error: LinkError | undefined): void;
+}
+
+export class Link {
+  readonly #transport: Transport;
+  readonly #options: LinkOptions;
+  readonly #events: LinkEvents;
+  #state: LinkState = "handshaking";
+  #peer = "";
+  #peerInstance = "";
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #flushScheduled = false;
+  #lastSent = Date.now();
+  #lastReceived = Date.now();
+  #heartbeat: Heartbeat | undefined;
+  #handshakeTimer: NodeJS.Timeout | undefined;
+  #closeError: LinkError | undefined;
+  readonly #decoder;
+
+  constructor(transport: Transport, options: LinkOptions, events: LinkEvents) {
+    this.#transport = transport;
+    this.#options = options;
+    this.#events = events;
+    this.#decoder = createFrameDecoder(options.maxFrameBytes);
+    this.#handshakeTimer = setTimeout(
+      () =>
+        this.#fail(
+          new LinkError(
+            "supcon.HandshakeTimeout",
+            `${transport.remote}: handshake not complete after ${options.handshakeTimeoutMs} ms`,
+          ),
+        ),
+      options.handshakeTimeoutMs,
+    );
+    this.#handshakeTimer.unref();
+    transport.setHandlers({
+      data: (chunk) => this.#onData(chunk),
+      close: (error) => this.#onTransportClosed(error),
+      drain: () => undefined,
+    });
+    if (options.role === "connector") this.#sendHello();
+  }
+
+  /** The peer's node name (empty until the handshake is done). */
+  get peer(): string {
+    return this.#peer;
+  }
+
+  /** The peer's process instance id (empty until the handshake is done). */
+  get peerInstance(): string {
+    return this.#peerInstance;
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  get remote(): string {
+    return this.#transport.remote;
+  }
+
+  /** Bytes waiting to be written, in this link and in the socket. */
+  get queuedBytes(): number {
+    return this.#queuedBytes + this.#transport.queuedBytes;
+  }
+
+  /**
+   * Queues a message; it is written with everything else sent in the same tick. Returns false, sending nothing,
+   * when the link is not open or its queue is over `maxQueuedBytes` (the peer does not keep up).
+   * @throws WireError when the message cannot be encoded (too large, or not plain data).
+   */
+  send(message: Message): boolean {
+    if (this.#state !== "open") return false;
+    if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
+    this.#enqueue(message);
+    return true;
+  }
+
+  /** Says goodbye to the peer (when open) and closes. */
+  close(code = "supcon.Closed", message = "node closed"): void {
+    if (this.#state === "closed") return;
+    if (this.#state === "open") this.#enqueue({ type: MessageType.Bye, code, message });
+    this.#flush();
+    this.#shutdown(undefined);
+    this.#transport.close();
+  }
+
+  /**
+   * Encodes and queues a message. Throws `WireError` (`supcon.FrameTooLarge`, `supcon.InvalidData`) for a message
+   * that cannot be sent; that fails the message, not the link.
+   */
+  #enqueue(message: Message): void {
+    const frame = encodeMessage(message, this.#options.maxFrameBytes);
+    this.#queue.push(frame);
+    this.#queuedBytes += frame.length;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const queue = this.#queue;
+    if (queue.length === 0) return;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#lastSent = Date.now();
+    this.#transport.write(queue.length === 1 ? (queue[0] as Uint8Array) : Buffer.concat(queue));
+  }
+
+  #sendHello(): void {
+    this.#enqueue({
+      type: MessageType.Hello,
+      version: PROTOCOL_VERSION,
+      name: this.#options.self,
+      info: { instance: this.#options.instance },
+    });
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#state === "closed") return;
+    this.#lastReceived = Date.now();
+    this.#decoder.push(
+      chunk,
+      (body) => this.#onFrame(body),
+      (message, code) => this.#fail(new LinkError(code, `${this.#who()}: ${message}`)),
+    );
+  }
+
+  #onFrame(body: Uint8Array): void {
+    if (this.#state === "closed") return;
+    const decoded = decodeMessage(body);
+    if (!decoded.ok) {
+      this.#fail(new LinkError(decoded.code, `${this.#who()}: ${decoded.message}`));
+      return;
+    }
+    const message = decoded.message;
+    if (this.#state === "handshaking") {
+      this.#onHandshake(message);
+      return;
+    }
+    switch (message.type) {
+      case MessageType.Ping:
+        this.#enqueue({ type: MessageType.Pong });
+        return;
+      case MessageType.Pong:
+        return;
+      case MessageType.Bye:
+        this.#shutdown(
+          message.code === "supcon.Closed"
+            ? undefined
+            : new LinkError(message.code, `${this.#who()} closed the link: ${message.message}`),
+        );
+        this.#transport.close();
+        return;
+      case MessageType.Hello:
+      case MessageType.Refuse:
+        this.#fail(
+          new LinkError("supcon.ProtocolError", `${this.#who()}: handshake message after the handshake`),
+        );
+        return;
+      default:
+        this.#events.message(this, message);
+    }
+  }
+
+  #onHandshake(message: Message): void {
+    if (message.type === MessageType.Refuse) {
+      this.#shutdown(new LinkError(message.code, `${this.#transport.remote} refused us: ${message.message}`));
+      this.#transport.destroy();
+      return;
+    }
+    if (message.type !== MessageType.Hello) {
+      this.#fail(new LinkError("supcon.ProtocolError", `${this.#transport.remote}: expected HELLO first`));
+      return;
+    }
+    if (message.version !== PROTOCOL_VERSION) {
+      this.#refuse({
+        code: "supcon.VersionMismatch",
+        message: `protocol version ${message.version} is not supported (this node speaks ${PROTOCOL_VERSION})`,
+      });
+      return;
+    }
+    const instance = typeof message.info["instance"] === "string" ? message.info["instance"] : "";
+    const refusal = this.#options.checkPeer(message.name, instance);
+    if (refusal !== undefined) {
+      this.#refuse(refusal);
+      return;
+    }
+    this.#peer = message.name;
+    this.#peerInstance = instance;
+    if (this.#options.role === "acceptor") this.#sendHello();
+    clearTimeout(this.#handshakeTimer);
+    this.#state = "open";
+    this.#heartbeat = new Heartbeat(
+      {
+        idleSendMs: (now) => now - this.#lastSent,
+        idleReceiveMs: (now) => now - this.#lastReceived,
+        sendPing: () => this.#enqueue({ type: MessageType.Ping }),
+        timedOut: (silentMs) =>
+          this.#fail(new LinkError("supcon.HeartbeatTimeout", `${this.#who()} silent for ${silentMs} ms`)),
+      },
+      { intervalMs: this.#options.heartbeatIntervalMs, timeoutMs: this.#options.heartbeatTimeoutMs },
+    );
+    this.#events.open(this);
+  }
+
+  #refuse(refusal: Refusal): void {
+    this.#enqueue({ type: MessageType.Refuse, code: refusal.code, message: refusal.message });
+    this.#flush();
+    this.#shutdown(new LinkError(refusal.code, `refused ${this.#transport.remote}: ${refusal.message}`));
+    this.#transport.close();
+  }
+
+  /** Ends the link after a protocol or liveness failure: tells the peer why, then drops the connection. */
+  #fail(error: LinkError): void {
+    if (this.#state === "closed") return;
+    if (this.#state === "open")
+      this.#enqueue({ type: MessageType.Bye, code: error.code, message: error.message });
+    this.#flush();
+    this.#shutdown(error);
+    this.#transport.destroy();
+  }
+
+  #onTransportClosed(error: Error | undefined): void {
+    this.#shutdown(
+      new LinkError(
+        "supcon.ConnectionLost",
+        `${this.#who()}: connection lost${error ? `: ${error.message}` : ""}`,
+        {
+          cause: error,
+        },
+      ),
+    );
+  }
+
+  #shutdown(error: LinkError | undefined): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#closeError = error;
+    clearTimeout(this.#handshakeTimer);
+    this.#heartbeat?.stop();
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#events.closed(this, error);
+  }
+
+  /** Why the link closed, if it has and not cleanly. */
+  get closeError(): LinkError | undefined {
+    return this.#closeError;
+  }
+
+  #who(): string {
+    return this.#peer === "" ? this.#transport.remote : `${this.#peer} (${this.#transport.remote})`;
+  }
+}

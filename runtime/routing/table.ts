@@ -1,0 +1,135 @@
+/**
+ * Link-state routing over the node graph: a database of the adverts every node floods, and the shortest-path
+ * next hops computed from it. Pure: no sockets, no timers.
+ */
+
+/** What one node says about itself. */
+export interface Advert {
+  /** The node the advert describes. */
+  readonly origin: string;
+  /** Random id of the node's process: a restarted or a different node with the same name has another. */
+  readonly instance: string;
+  /** Increases with every new advert of the origin (across restarts too: it starts from the wall clock). */
+  readonly seq: number;
+  /** Nodes the origin has an open link to. */
+  readonly neighbors: readonly string[];
+  /** Registered objects: path → interface names. */
+  readonly objects: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The result of offering an advert to the database. */
+export type AdvertOutcome = "new" | "stale";
+
+/** A change in what is reachable, computed by `recompute()`. */
+export interface ReachabilityChange {
+  readonly up: readonly string[];
+  readonly down: readonly string[];
+}
+
+/**
+ * The link-state database of one node, and its routing table.
+ *
+ * An edge between two nodes counts only when both list each other as neighbours, so a link that one side has seen
+ * break stops carrying traffic as soon as that side's advert arrives. Routes are shortest paths by hop count; ties
+ * go to the lowest next-hop name, so that every node computes the same routes from the same adverts.
+ */
+export class RoutingTable {
+  readonly self: string;
+  readonly #adverts = new Map<string, Advert>();
+  #nextHop = new Map<string, string>();
+  #distance = new Map<string, number>();
+
+  constructor(self: string) {
+    this.self = self;
+  }
+
+  /**
+   * Stores `advert` when it is newer than what is held for its origin (higher `seq`; a different instance with a
+   * higher `seq` replaces the old one). Returns "stale" for an advert that must not be flooded further.
+   */
+  offer(advert: Advert): AdvertOutcome {
+    const held = this.#adverts.get(advert.origin);
+    if (held !== undefined && held.seq >= advert.seq) return "stale";
+    this.#adverts.set(advert.origin, advert);
+    return "new";
+  }
+
+  /** The advert held for `origin`, if any. */
+  advert(origin: string): Advert | undefined {
+    return this.#adverts.get(origin);
+  }
+
+  /** Every advert held, for sending to a new neighbour. */
+  adverts(): IterableIterator<Advert> {
+    return this.#adverts.values();
+  }
+
+  /**
+   * Recomputes the routes (breadth-first from this node). Adverts of nodes that are not reachable are kept: adverts
+   * arrive in any order, and one that names a node not yet linked becomes useful when the link's advert arrives.
+   * Returns which nodes became reachable or unreachable.
+   */
+  recompute(): ReachabilityChange {
+    const before = this.#nextHop;
+    const nextHop = new Map<string, string>();
+    const distance = new Map<string, number>([[this.self, 0]]);
+    const selfAdvert = this.#adverts.get(this.self);
+    // Neighbours in name order, so that ties resolve to the lowest next hop.
+    let frontier: string[] = [];
+    for (const n of [...(selfAdvert?.neighbors ?? [])].sort()) {
+      if (distance.has(n) || !this.#linked(this.self, n)) continue;
+      distance.set(n, 1);
+      nextHop.set(n, n);
+      frontier.push(n);
+    }
+    for (let d = 2; frontier.length > 0; d++) {
+      const next: string[] = [];
+      for (const node of frontier) {
+        const via = nextHop.get(node) as string;
+        for (const n of this.#adverts.get(node)?.neighbors ?? []) {
+          if (distance.has(n) || !this.#linked(node, n)) continue;
+          distance.set(n, d);
+          nextHop.set(n, via);
+          next.push(n);
+        }
+      }
+      // Deterministic tie-breaking: process the next layer by (next hop, name).
+      next.sort((a, b) => cmp(nextHop.get(a) as string, nextHop.get(b) as string) || cmp(a, b));
+      frontier = next;
+    }
+    const up = [...nextHop.keys()].filter((n) => !before.has(n));
+    const down = [...before.keys()].filter((n) => !nextHop.has(n));
+    this.#nextHop = nextHop;
+    this.#distance = distance;
+    return { up: up.sort(), down: down.sort() };
+  }
+
+  /** The neighbour to send a message for `node` to, or undefined when `node` is unreachable (or this node). */
+  nextHop(node: string): string | undefined {
+    return this.#nextHop.get(node);
+  }
+
+  /** Hop count to `node`, or undefined when unreachable. */
+  distance(node: string): number | undefined {
+    return this.#distance.get(node);
+  }
+
+  /** True when `node` is this node or reachable from it. */
+  isKnown(node: string): boolean {
+    return node === this.self || this.#nextHop.has(node);
+  }
+
+  /** Every reachable node other than this one, sorted. */
+  reachable(): string[] {
+    return [...this.#nextHop.keys()].sort();
+  }
+
+  #linked(a: string, b: string): boolean {
+    const adv = this.#adverts.get(b);
+    return adv !== undefined && adv.neighbors.includes(a);
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

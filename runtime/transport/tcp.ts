@@ -1,0 +1,118 @@
+/**
+ * TCP transport: `net` sockets with Nagle's algorithm off (the link layer coalesces writes itself).
+ */
+import * as net from "node:net";
+import { describeSocketError } from "./errors.js";
+import type { Listener, Transport, TransportHandlers } from "./transport.js";
+
+/** TCP keep-alive probes start after this long idle; heartbeats detect dead peers sooner, this frees OS state. */
+const KEEPALIVE_INITIAL_DELAY_MS = 30_000;
+
+class TcpTransport implements Transport {
+  readonly remote: string;
+  #socket: net.Socket;
+  #handlers: TransportHandlers | undefined;
+  #early: Uint8Array[] = [];
+  #closed = false;
+  #error: Error | undefined;
+
+  constructor(socket: net.Socket, remote: string) {
+    this.#socket = socket;
+    this.remote = remote;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_INITIAL_DELAY_MS);
+    socket.on("data", (chunk: Buffer) => {
+      if (this.#handlers === undefined) this.#early.push(chunk);
+      else this.#handlers.data(chunk);
+    });
+    socket.on("drain", () => this.#handlers?.drain());
+    socket.on("error", (err: Error & { code?: string }) => {
+      this.#error ??= new Error(describeSocketError(err, remote), { cause: err });
+    });
+    socket.on("close", () => {
+      this.#closed = true;
+      this.#handlers?.close(this.#error);
+    });
+  }
+
+  get queuedBytes(): number {
+    return this.#socket.writableLength;
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  setHandlers(handlers: TransportHandlers): void {
+    this.#handlers = handlers;
+    const early = this.#early;
+    this.#early = [];
+    for (const chunk of early) handlers.data(chunk);
+    if (this.#closed) handlers.close(this.#error);
+  }
+
+  write(data: Uint8Array): boolean {
+    if (this.#closed || this.#socket.destroyed) return false;
+    return this.#socket.write(data);
+  }
+
+  close(): void {
+    if (!this.#socket.destroyed) this.#socket.end();
+    // A peer that never reads would keep a half-closed socket forever; make sure it goes.
+    setTimeout(() => this.#socket.destroy(), 2_000).unref();
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}
+
+/** Wraps an accepted or connected socket. */
+export function createTcpTransport(socket: net.Socket): Transport {
+  return new TcpTransport(socket, `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`);
+}
+
+/** Connects to `host:port`; rejects with a readable error when the connection cannot be made. */
+export function connectTcp(host: string, port: number): Promise<Transport> {
+  return new Promise((resolve, reject) => {
+    const remote = `${host}:${port}`;
+    const socket = net.connect({ host, port });
+    const onError = (err: Error & { code?: string }): void => {
+      socket.destroy();
+      reject(new Error(describeSocketError(err, remote), { cause: err }));
+    };
+    socket.once("error", onError);
+    socket.once("connect", () => {
+      socket.off("error", onError);
+      resolve(new TcpTransport(socket, remote));
+    });
+  });
+}
+
+/** Listens on `host:port` (port 0: any free port) and hands every accepted connection to `onTransport`. */
+export function listenTcp(
+  host: string,
+  port: number,
+  onTransport: (transport: Transport) => void,
+  onError: (message: string) => void,
+): Promise<Listener> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer((socket) => onTransport(createTcpTransport(socket)));
+    server.once("error", (err: Error & { code?: string }) =>
+      reject(new Error(describeSocketError(err, `${host}:${port}`), { cause: err })),
+    );
+    server.listen(port, host, () => {
+      server.removeAllListeners("error");
+      // Accept errors (EMFILE, ...) must not crash the process: report them and keep listening.
+      server.on("error", (err: Error & { code?: string }) =>
+        onError(describeSocketError(err, `${host}:${port}`)),
+      );
+      const address = server.address() as net.AddressInfo;
+      resolve({
+        host: address.address,
+        port: address.port,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}

@@ -1,0 +1,423 @@
+/**
+ * The messages of the wire protocol (docs/PROTOCOL.md): one interface per message, a union on `type`, and the
+ * conversion to and from the positional arrays that go over the wire.
+ */
+
+/** The protocol version this runtime speaks, sent in HELLO. */
+export const PROTOCOL_VERSION = 1;
+
+/** Message type numbers, the first element of every message array. */
+export const MessageType = {
+  Hello: 0,
+  Refuse: 1,
+  Call: 10,
+  Result: 11,
+  Error: 12,
+  Cancel: 13,
+  Event: 20,
+  Subscribe: 21,
+  Unsubscribe: 22,
+  Advert: 30,
+  Ping: 40,
+  Pong: 41,
+  Bye: 42,
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** A map of plain data (string keys), as carried by `args`, `out` and `info`. */
+export type PlainMap = Readonly<Record<string, unknown>>;
+
+/** `[0, version, name, info]`: the first message on a link, from each side. */
+export interface HelloMessage {
+  readonly type: typeof MessageType.Hello;
+  readonly version: number;
+  readonly name: string;
+  /** Reserved for extensions; unknown keys are ignored. */
+  readonly info: PlainMap;
+}
+
+/** `[1, code, message]`: the handshake is refused; the sender closes. */
+export interface RefuseMessage {
+  readonly type: typeof MessageType.Refuse;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The fields every routed message starts with. */
+export interface RoutedFields {
+  /** Destination node. */
+  readonly dst: string;
+  /** Source node. */
+  readonly src: string;
+  /** Links crossed so far. */
+  readonly hops: number;
+}
+
+/** `[10, dst, src, hops, id, path, intf, method, args?, timeoutMs]` */
+export interface CallMessage extends RoutedFields {
+  readonly type: typeof MessageType.Call;
+  /** Chosen by the caller, unique among its calls in flight. */
+  readonly id: number;
+  readonly path: string;
+  readonly intf: string;
+  readonly method: string;
+  readonly args: PlainMap | null;
+  /** Time left until the caller's deadline when the call was sent, in milliseconds. */
+  readonly timeoutMs: number;
+}
+
+/** `[11, dst, src, hops, id, out?]` */
+export interface ResultMessage extends RoutedFields {
+  readonly type: typeof MessageType.Result;
+  readonly id: number;
+  readonly out: PlainMap | null;
+}
+
+/** `[12, dst, src, hops, id, code, message, data?]` */
+export interface ErrorMessage extends RoutedFields {
+  readonly type: typeof MessageType.Error;
+  readonly id: number;
+  readonly code: string;
+  readonly message: string;
+  /** Structured detail, plain data; null when there is none. */
+  readonly data: unknown;
+}
+
+/** `[13, dst, src, hops, id]` */
+export interface CancelMessage extends RoutedFields {
+  readonly type: typeof MessageType.Cancel;
+  readonly id: number;
+}
+
+/** `[20, dst, src, hops, path, intf, event, args?, seq]` */
+export interface EventMessage extends RoutedFields {
+  readonly type: typeof MessageType.Event;
+  readonly path: string;
+  readonly intf: string;
+  readonly event: string;
+  readonly args: PlainMap | null;
+  /** Numbers the events from `src` to `dst`, from 1 upwards. */
+  readonly seq: number;
+}
+
+/** `[21, dst, src, hops, path, intf, event]` */
+export interface SubscribeMessage extends RoutedFields {
+  readonly type: typeof MessageType.Subscribe;
+  readonly path: string;
+  readonly intf: string;
+  readonly event: string;
+}
+
+/** `[22, dst, src, hops, path, intf, event]` */
+export interface UnsubscribeMessage extends RoutedFields {
+  readonly type: typeof MessageType.Unsubscribe;
+  readonly path: string;
+  readonly intf: string;
+  readonly event: string;
+}
+
+/** `[30, origin, instance, seq, neighbors, objects]`: link state of `origin`, flooded over the bus. */
+export interface AdvertMessage {
+  readonly type: typeof MessageType.Advert;
+  readonly origin: string;
+  /** Random id of the origin's process: a restarted node, or another node of the same name, has another. */
+  readonly instance: string;
+  /** Higher is newer, per origin. */
+  readonly seq: number;
+  /** Nodes directly linked to `origin`. */
+  readonly neighbors: readonly string[];
+  /** Registered objects of `origin`: path → interface names. */
+  readonly objects: Readonly<Record<string, readonly string[]>>;
+}
+
+/** `[40]` */
+export interface PingMessage {
+  readonly type: typeof MessageType.Ping;
+}
+
+/** `[41]` */
+export interface PongMessage {
+  readonly type: typeof MessageType.Pong;
+}
+
+/** `[42, code, message]`: the sender closes the link, saying why. */
+export interface ByeMessage {
+  readonly type: typeof MessageType.Bye;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Any message of the protocol, discriminated on `type`. */
+export type Message =
+  | HelloMessage
+  | RefuseMessage
+  | CallMessage
+  | ResultMessage
+  | ErrorMessage
+  | CancelMessage
+  | EventMessage
+  | SubscribeMessage
+  | UnsubscribeMessage
+  | AdvertMessage
+  | PingMessage
+  | PongMessage
+  | ByeMessage;
+
+const TYPE_NAMES: Readonly<Record<number, string>> = {
+  0: "HELLO",
+  1: "REFUSE",
+  10: "CALL",
+  11: "RESULT",
+  12: "ERROR",
+  13: "CANCEL",
+  20: "EVENT",
+  21: "SUBSCRIBE",
+  22: "UNSUBSCRIBE",
+  30: "ADVERT",
+  40: "PING",
+  41: "PONG",
+  42: "BYE",
+};
+
+/** The protocol's name of a message type (`CALL`), or `type N` for a number it does not define. */
+export function messageTypeName(type: number): string {
+  return TYPE_NAMES[type] ?? `type ${type}`;
+}
+
+/**
+ * The positional array of a message, as it goes over the wire. Nullable fields given as `undefined` are written as
+ * nil by the codec.
+ */
+export function toWire(m: Message): unknown[] {
+  switch (m.type) {
+    case MessageType.Hello:
+      return [m.type, m.version, m.name, m.info];
+    case MessageType.Refuse:
+    case MessageType.Bye:
+      return [m.type, m.code, m.message];
+    case MessageType.Call:
+      return [m.type, m.dst, m.src, m.hops, m.id, m.path, m.intf, m.method, m.args, m.timeoutMs];
+    case MessageType.Result:
+      return [m.type, m.dst, m.src, m.hops, m.id, m.out];
+    case MessageType.Error:
+      return [m.type, m.dst, m.src, m.hops, m.id, m.code, m.message, m.data];
+    case MessageType.Cancel:
+      return [m.type, m.dst, m.src, m.hops, m.id];
+    case MessageType.Event:
+      return [m.type, m.dst, m.src, m.hops, m.path, m.intf, m.event, m.args, m.seq];
+    case MessageType.Subscribe:
+    case MessageType.Unsubscribe:
+      return [m.type, m.dst, m.src, m.hops, m.path, m.intf, m.event];
+    case MessageType.Advert:
+      return [m.type, m.origin, m.instance, m.seq, m.neighbors, m.objects];
+    case MessageType.Ping:
+    case MessageType.Pong:
+      return [m.type];
+  }
+  // Reachable only by bypassing the types; encodeMessage() reports it as supcon.InvalidData.
+  throw new TypeError(`not a protocol message: type ${String((m as { type?: unknown }).type)}`);
+}
+
+/**
+ * Reads a decoded message array into a `Message`, checking its arity and the type of every field: strings,
+ * unsigned integers within the safe range, maps that are plain objects (or nil where the protocol allows it),
+ * `neighbors` an array of strings, `objects` a map of arrays of strings.
+ *
+ * The contents of `args`, `out`, `info` and `data` are not inspected here: the codec has already refused anything
+ * but plain data in the whole body, and their meaning is checked against the interface by the node.
+ *
+ * @returns the message, or a string saying what is wrong with it.
+ */
+export function parseMessage(value: unknown): Message | string {
+  if (!Array.isArray(value)) return `a message must be an array, got ${kind(value)}`;
+  const a = value as readonly unknown[];
+  if (a.length === 0) return "empty message array";
+  const type = a[0];
+  if (!isUint(type)) return `message type must be an unsigned integer, got ${kind(type)}`;
+  const name = TYPE_NAMES[type];
+  if (name === undefined) return `unknown message type ${type}`;
+  const arity = ARITY[type] as number;
+  if (a.length !== arity) return `${name} must have ${arity} elements, got ${a.length}`;
+
+  switch (type) {
+    case MessageType.Hello: {
+      const version = a[1];
+      const helloName = a[2];
+      const info = a[3];
+      if (!isUint(version)) return field(name, "version", 1, "an unsigned integer", version);
+      if (typeof helloName !== "string") return field(name, "name", 2, "a string", helloName);
+      if (!isPlainMap(info)) return field(name, "info", 3, "a map", info);
+      return { type, version, name: helloName, info };
+    }
+    case MessageType.Refuse:
+    case MessageType.Bye: {
+      const code = a[1];
+      const message = a[2];
+      if (typeof code !== "string") return field(name, "code", 1, "a string", code);
+      if (typeof message !== "string") return field(name, "message", 2, "a string", message);
+      return { type, code, message };
+    }
+    case MessageType.Advert: {
+      const origin = a[1];
+      const instance = a[2];
+      const seq = a[3];
+      const neighbors = a[4];
+      const objects = a[5];
+      if (typeof origin !== "string") return field(name, "origin", 1, "a string", origin);
+      if (typeof instance !== "string") return field(name, "instance", 2, "a string", instance);
+      if (!isUint(seq)) return field(name, "seq", 3, "an unsigned integer", seq);
+      if (!isStringArray(neighbors)) return field(name, "neighbors", 4, "an array of strings", neighbors);
+      if (!isPlainMap(objects)) return field(name, "objects", 5, "a map", objects);
+      for (const path in objects) {
+        if (!isStringArray(objects[path])) {
+          return `${name}: objects['${path}'] must be an array of strings, got ${kind(objects[path])}`;
+        }
+      }
+      return {
+        type,
+        origin,
+        instance,
+        seq,
+        neighbors,
+        objects: objects as Readonly<Record<string, readonly string[]>>,
+      };
+    }
+    case MessageType.Ping:
+    case MessageType.Pong:
+      return { type };
+  }
+
+  // Routed messages: [type, dst, src, hops, ...].
+  const dst = a[1];
+  const src = a[2];
+  const hops = a[3];
+  if (typeof dst !== "string") return field(name, "dst", 1, "a string", dst);
+  if (typeof src !== "string") return field(name, "src", 2, "a string", src);
+  if (!isUint(hops)) return field(name, "hops", 3, "an unsigned integer", hops);
+
+  switch (type) {
+    case MessageType.Call: {
+      const id = a[4];
+      const path = a[5];
+      const intf = a[6];
+      const method = a[7];
+      const args = a[8];
+      const timeoutMs = a[9];
+      if (!isUint(id)) return field(name, "id", 4, "an unsigned integer", id);
+      if (typeof path !== "string") return field(name, "path", 5, "a string", path);
+      if (typeof intf !== "string") return field(name, "intf", 6, "a string", intf);
+      if (typeof method !== "string") return field(name, "method", 7, "a string", method);
+      if (!isMapOrNil(args)) return field(name, "args", 8, "a map or nil", args);
+      if (!isUint(timeoutMs)) return field(name, "timeoutMs", 9, "an unsigned integer", timeoutMs);
+      return { type, dst, src, hops, id, path, intf, method, args, timeoutMs };
+    }
+    case MessageType.Result: {
+      const id = a[4];
+      const out = a[5];
+      if (!isUint(id)) return field(name, "id", 4, "an unsigned integer", id);
+      if (!isMapOrNil(out)) return field(name, "out", 5, "a map or nil", out);
+      return { type, dst, src, hops, id, out };
+    }
+    case MessageType.Error: {
+      const id = a[4];
+      const code = a[5];
+      const message = a[6];
+      if (!isUint(id)) return field(name, "id", 4, "an unsigned integer", id);
+      if (typeof code !== "string") return field(name, "code", 5, "a string", code);
+      if (typeof message !== "string") return field(name, "message", 6, "a string", message);
+      return { type, dst, src, hops, id, code, message, data: a[7] };
+    }
+    case MessageType.Cancel: {
+      const id = a[4];
+      if (!isUint(id)) return field(name, "id", 4, "an unsigned integer", id);
+      return { type, dst, src, hops, id };
+    }
+    case MessageType.Event: {
+      const path = a[4];
+      const intf = a[5];
+      const event = a[6];
+      const args = a[7];
+      const seq = a[8];
+      if (typeof path !== "string") return field(name, "path", 4, "a string", path);
+      if (typeof intf !== "string") return field(name, "intf", 5, "a string", intf);
+      if (typeof event !== "string") return field(name, "event", 6, "a string", event);
+      if (!isMapOrNil(args)) return field(name, "args", 7, "a map or nil", args);
+      if (!isUint(seq)) return field(name, "seq", 8, "an unsigned integer", seq);
+      return { type, dst, src, hops, path, intf, event, args, seq };
+    }
+    case MessageType.Subscribe:
+    case MessageType.Unsubscribe: {
+      const path = a[4];
+      const intf = a[5];
+      const event = a[6];
+      if (typeof path !== "string") return field(name, "path", 4, "a string", path);
+      if (typeof intf !== "string") return field(name, "intf", 5, "a string", intf);
+      if (typeof event !== "string") return field(name, "event", 6, "a string", event);
+      return { type, dst, src, hops, path, intf, event };
+    }
+  }
+  // Unreachable: every type in TYPE_NAMES is handled above.
+  return `unknown message type ${type}`;
+}
+
+/** Number of elements of each message array, type included. */
+const ARITY: Readonly<Record<number, number>> = {
+  0: 4,
+  1: 3,
+  10: 10,
+  11: 6,
+  12: 8,
+  13: 5,
+  20: 9,
+  21: 7,
+  22: 7,
+  30: 6,
+  40: 1,
+  41: 1,
+  42: 3,
+};
+
+function isUint(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
+}
+
+function isPlainMap(v: unknown): v is PlainMap {
+  if (typeof v !== "object" || v === null) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function isMapOrNil(v: unknown): v is PlainMap | null {
+  return v === null || isPlainMap(v);
+}
+
+function isStringArray(v: unknown): v is readonly string[] {
+  if (!Array.isArray(v)) return false;
+  for (const item of v as readonly unknown[]) if (typeof item !== "string") return false;
+  return true;
+}
+
+function field(message: string, name: string, index: number, expected: string, got: unknown): string {
+  return `${message}: ${name} (element ${index}) must be ${expected}, got ${kind(got)}`;
+}
+
+/** A short name of what a value is, for error messages. */
+function kind(v: unknown): string {
+  if (v === null) return "nil";
+  if (Array.isArray(v)) return "an array";
+  if (v instanceof Uint8Array) return "binary";
+  switch (typeof v) {
+    case "string":
+      return "a string";
+    case "number":
+      return `the number ${v}`;
+    case "boolean":
+      return "a boolean";
+    case "object":
+      return isPlainMap(v)
+        ? "a map"
+        : `a ${(v as { constructor?: { name?: string } }).constructor?.name ?? "object"}`;
+    default:
+      return typeof v;
+  }
+}

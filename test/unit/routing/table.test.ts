@@ -1,0 +1,148 @@
+import type { Advert } from "../../../runtime/routing/table";
+import { RoutingTable } from "../../../runtime/routing/table";
+
+/** Builds the adverts of a whole graph given as undirected edges. */
+function graph(edges: [string, string][], seq = 1): Advert[] {
+  const neighbors = new Map<string, Set<string>>();
+  for (const [a, b] of edges) {
+    if (!neighbors.has(a)) neighbors.set(a, new Set());
+    if (!neighbors.has(b)) neighbors.set(b, new Set());
+    neighbors.get(a)?.add(b);
+    neighbors.get(b)?.add(a);
+  }
+  return [...neighbors].map(([origin, set]) => ({
+    origin,
+    instance: `i-${origin}`,
+    seq,
+    neighbors: [...set].sort(),
+    objects: {},
+  }));
+}
+
+function tableOf(self: string, adverts: Advert[]): RoutingTable {
+  const table = new RoutingTable(self);
+  for (const advert of adverts) table.offer(advert);
+  table.recompute();
+  return table;
+}
+
+describe("RoutingTable", () => {
+  it("routes along a line", () => {
+    const table = tableOf(
+      "a",
+      graph([
+        ["a", "b"],
+        ["b", "c"],
+        ["c", "d"],
+      ]),
+    );
+    expect(table.nextHop("b")).toBe("b");
+    expect(table.nextHop("c")).toBe("b");
+    expect(table.nextHop("d")).toBe("b");
+    expect(table.distance("d")).toBe(3);
+    expect(table.reachable()).toEqual(["b", "c", "d"]);
+  });
+
+  it("takes the shortest path in a ring, ties to the lowest next hop", () => {
+    const adverts = graph([
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+      ["d", "a"],
+    ]);
+    const table = tableOf("a", adverts);
+    expect(table.nextHop("b")).toBe("b");
+    expect(table.nextHop("d")).toBe("d");
+    // c is two hops either way: via b (lower name) wins.
+    expect(table.nextHop("c")).toBe("b");
+  });
+
+  it("re-routes when a link of the ring breaks", () => {
+    const table = tableOf(
+      "a",
+      graph([
+        ["a", "b"],
+        ["b", "c"],
+        ["c", "d"],
+        ["d", "a"],
+      ]),
+    );
+    // b drops its link to c: its new advert no longer lists c.
+    table.offer({ origin: "b", instance: "i-b", seq: 2, neighbors: ["a"], objects: {} });
+    const change = table.recompute();
+    expect(change).toEqual({ up: [], down: [] });
+    expect(table.nextHop("c")).toBe("d");
+  });
+
+  it("counts a link only when both ends list each other", () => {
+    const adverts = graph([["a", "b"]]);
+    adverts.push({ origin: "c", instance: "i-c", seq: 1, neighbors: ["b"], objects: {} });
+    const table = tableOf("a", adverts);
+    expect(table.isKnown("c")).toBe(false);
+    table.offer({ origin: "b", instance: "i-b", seq: 2, neighbors: ["a", "c"], objects: {} });
+    expect(table.recompute()).toEqual({ up: ["c"], down: [] });
+    expect(table.nextHop("c")).toBe("b");
+  });
+
+  it("reports nodes that become unreachable, and keeps their adverts for later", () => {
+    const table = tableOf(
+      "a",
+      graph([
+        ["a", "b"],
+        ["b", "c"],
+      ]),
+    );
+    table.offer({ origin: "a", instance: "i-a", seq: 2, neighbors: [], objects: {} });
+    expect(table.recompute()).toEqual({ up: [], down: ["b", "c"] });
+    expect(table.nextHop("c")).toBeUndefined();
+    expect(table.advert("c")).toBeDefined();
+  });
+
+  it("learns a node whatever order the adverts arrive in", () => {
+    const adverts = graph([
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+    ]);
+    for (const order of [adverts, [...adverts].reverse()]) {
+      const table = new RoutingTable("a");
+      for (const advert of order) {
+        table.offer(advert);
+        table.recompute();
+      }
+      expect(table.reachable()).toEqual(["b", "c", "d"]);
+    }
+  });
+
+  it("refuses an advert that is not newer", () => {
+    const table = new RoutingTable("a");
+    const advert: Advert = { origin: "b", instance: "x", seq: 5, neighbors: [], objects: {} };
+    expect(table.offer(advert)).toBe("new");
+    expect(table.offer(advert)).toBe("stale");
+    expect(table.offer({ ...advert, seq: 4 })).toBe("stale");
+    expect(table.offer({ ...advert, seq: 6, instance: "y" })).toBe("new");
+  });
+
+  it("never routes back through the node itself and has no loops in a mesh", () => {
+    const names = ["a", "b", "c", "d", "e"];
+    const edges: [string, string][] = [];
+    for (let i = 0; i < names.length; i++)
+      for (let j = i + 1; j < names.length; j++) edges.push([names[i] as string, names[j] as string]);
+    const adverts = graph(edges);
+    const tables = new Map(names.map((n) => [n, tableOf(n, adverts)]));
+    // Follow next hops from every node to every other: each path ends at its target within 4 hops.
+    for (const from of names) {
+      for (const to of names) {
+        if (from === to) continue;
+        let at = from;
+        let hops = 0;
+        while (at !== to && hops < 5) {
+          at = tables.get(at)?.nextHop(to) as string;
+          hops++;
+        }
+        expect(at).toBe(to);
+        expect(hops).toBe(1);
+      }
+    }
+  });
+});

@@ -1,0 +1,202 @@
+import type { Message } from "../../../runtime/wire/messages";
+import {
+  MessageType,
+  PROTOCOL_VERSION,
+  messageTypeName,
+  parseMessage,
+  toWire,
+} from "../../../runtime/wire/messages";
+
+const routed = { dst: "server", src: "client", hops: 2 };
+
+/** One message of every type, with the wire array docs/PROTOCOL.md gives for it. */
+const examples: [Message, unknown[]][] = [
+  [
+    { type: MessageType.Hello, version: PROTOCOL_VERSION, name: "n", info: { instance: "x" } },
+    [0, 1, "n", { instance: "x" }],
+  ],
+  [{ type: MessageType.Refuse, code: "supcon.NameTaken", message: "m" }, [1, "supcon.NameTaken", "m"]],
+  [
+    {
+      type: MessageType.Call,
+      ...routed,
+      id: 5,
+      path: "/p",
+      intf: "com.example.Timer",
+      method: "add",
+      args: { a: 1 },
+      timeoutMs: 100,
+    },
+    [10, "server", "client", 2, 5, "/p", "com.example.Timer", "add", { a: 1 }, 100],
+  ],
+  [{ type: MessageType.Result, ...routed, id: 5, out: null }, [11, "server", "client", 2, 5, null]],
+  [
+    { type: MessageType.Error, ...routed, id: 5, code: "c", message: "m", data: [1, { x: 2 }] },
+    [12, "server", "client", 2, 5, "c", "m", [1, { x: 2 }]],
+  ],
+  [{ type: MessageType.Cancel, ...routed, id: 5 }, [13, "server", "client", 2, 5]],
+  [
+    { type: MessageType.Event, ...routed, path: "/p", intf: "i", event: "timeout", args: null, seq: 1 },
+    [20, "server", "client", 2, "/p", "i", "timeout", null, 1],
+  ],
+  [
+    { type: MessageType.Subscribe, ...routed, path: "/p", intf: "i", event: "e" },
+    [21, "server", "client", 2, "/p", "i", "e"],
+  ],
+  [
+    { type: MessageType.Unsubscribe, ...routed, path: "/p", intf: "i", event: "e" },
+    [22, "server", "client", 2, "/p", "i", "e"],
+  ],
+  [
+    {
+      type: MessageType.Advert,
+      origin: "o",
+      instance: "abc",
+      seq: 3,
+      neighbors: ["a", "b"],
+      objects: { "/": ["supcon.Node"], "/t": [] },
+    },
+    [30, "o", "abc", 3, ["a", "b"], { "/": ["supcon.Node"], "/t": [] }],
+  ],
+  [{ type: MessageType.Ping }, [40]],
+  [{ type: MessageType.Pong }, [41]],
+  [{ type: MessageType.Bye, code: "supcon.Closed", message: "bye" }, [42, "supcon.Closed", "bye"]],
+];
+
+describe("toWire() and parseMessage()", () => {
+  it.each(examples.map(([m, w]) => [messageTypeName(m.type), m, w] as const))(
+    "convert %s to its wire array and back",
+    (_, message, wire) => {
+      expect(toWire(message)).toEqual(wire);
+      expect(parseMessage(wire)).toEqual(message);
+    },
+  );
+
+  it("covers every message type", () => {
+    expect(new Set(examples.map(([m]) => m.type))).toEqual(new Set(Object.values(MessageType)));
+  });
+});
+
+describe("parseMessage()", () => {
+  it.each<[string, unknown, string]>([
+    ["not an array", { 0: 40 }, "a message must be an array, got a map"],
+    ["nil", null, "a message must be an array, got nil"],
+    ["empty", [], "empty message array"],
+    ["a string type", ["CALL"], "message type must be an unsigned integer, got a string"],
+    ["a float type", [10.5], "message type must be an unsigned integer, got the number 10.5"],
+    ["an unknown type", [7], "unknown message type 7"],
+    ["too few elements", [10, "a", "b", 0, 1], "CALL must have 10 elements, got 5"],
+    ["too many elements", [42, "c", "m", "extra"], "BYE must have 3 elements, got 4"],
+    ["a HELLO without info map", [0, 1, "n", []], "HELLO: info (element 3) must be a map, got an array"],
+    ["a HELLO with a nil info", [0, 1, "n", null], "HELLO: info (element 3) must be a map, got nil"],
+    [
+      "a HELLO with a float version",
+      [0, 1.5, "n", {}],
+      "HELLO: version (element 1) must be an unsigned integer, got the number 1.5",
+    ],
+    [
+      "a REFUSE with a numeric code",
+      [1, 5, "m"],
+      "REFUSE: code (element 1) must be a string, got the number 5",
+    ],
+    [
+      "a CALL with a negative hops",
+      [10, "a", "b", -1, 1, "/", "i", "m", null, 5],
+      "CALL: hops (element 3) must be an unsigned integer, got the number -1",
+    ],
+    [
+      "a CALL with an unsafe id",
+      [10, "a", "b", 0, 2 ** 53, "/", "i", "m", null, 5],
+      "CALL: id (element 4) must be an unsigned integer, got the number 9007199254740992",
+    ],
+    [
+      "a CALL with array args",
+      [10, "a", "b", 0, 1, "/", "i", "m", [1], 5],
+      "CALL: args (element 8) must be a map or nil, got an array",
+    ],
+    [
+      "a CALL with binary args",
+      [10, "a", "b", 0, 1, "/", "i", "m", Uint8Array.of(1), 5],
+      "CALL: args (element 8) must be a map or nil, got binary",
+    ],
+    [
+      "a CALL without timeout",
+      [10, "a", "b", 0, 1, "/", "i", "m", null, null],
+      "CALL: timeoutMs (element 9) must be an unsigned integer, got nil",
+    ],
+    [
+      "a CALL with a numeric dst",
+      [10, 1, "b", 0, 1, "/", "i", "m", null, 5],
+      "CALL: dst (element 1) must be a string, got the number 1",
+    ],
+    [
+      "a RESULT with string out",
+      [11, "a", "b", 0, 1, "out"],
+      "RESULT: out (element 5) must be a map or nil, got a string",
+    ],
+    [
+      "an ERROR without message",
+      [12, "a", "b", 0, 1, "c", null, null],
+      "ERROR: message (element 6) must be a string, got nil",
+    ],
+    [
+      "a CANCEL with a string id",
+      [13, "a", "b", 0, "1"],
+      "CANCEL: id (element 4) must be an unsigned integer, got a string",
+    ],
+    [
+      "an EVENT without seq",
+      [20, "a", "b", 0, "/", "i", "e", null, -1],
+      "EVENT: seq (element 8) must be an unsigned integer, got the number -1",
+    ],
+    [
+      "a SUBSCRIBE with a nil event",
+      [21, "a", "b", 0, "/", "i", null],
+      "SUBSCRIBE: event (element 6) must be a string, got nil",
+    ],
+    [
+      "an UNSUBSCRIBE with a bool path",
+      [22, "a", "b", 0, true, "i", "e"],
+      "UNSUBSCRIBE: path (element 4) must be a string, got a boolean",
+    ],
+    [
+      "an ADVERT with non-string neighbours",
+      [30, "o", "i", 1, ["a", 2], {}],
+      "ADVERT: neighbors (element 4) must be an array of strings, got an array",
+    ],
+    [
+      "an ADVERT without instance",
+      [30, "o", null, 1, [], {}],
+      "ADVERT: instance (element 2) must be a string, got nil",
+    ],
+    [
+      "an ADVERT with a bad objects value",
+      [30, "o", "i", 1, [], { "/p": "intf" }],
+      "ADVERT: objects['/p'] must be an array of strings, got a string",
+    ],
+    [
+      "an ADVERT with objects a list",
+      [30, "o", "i", 1, [], [["a"]]],
+      "ADVERT: objects (element 5) must be a map, got an array",
+    ],
+  ])("refuses %s", (_, value, message) => {
+    expect(parseMessage(value)).toBe(message);
+  });
+
+  it("accepts maps with a null prototype", () => {
+    const args = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
+    expect(parseMessage([10, "a", "b", 0, 1, "/", "i", "m", args, 5])).toMatchObject({ args: { a: 1 } });
+  });
+
+  it("refuses objects that are not plain maps", () => {
+    expect(parseMessage([0, 1, "n", new Date(0)])).toBe("HELLO: info (element 3) must be a map, got a Date");
+    expect(parseMessage([0, 1, "n", new Map()])).toBe("HELLO: info (element 3) must be a map, got a Map");
+  });
+});
+
+describe("messageTypeName()", () => {
+  it("names protocol types and numbers others", () => {
+    expect(messageTypeName(MessageType.Unsubscribe)).toBe("UNSUBSCRIBE");
+    expect(messageTypeName(99)).toBe("type 99");
+  });
+});
