@@ -10,6 +10,7 @@ import { RoutingTable } from "../routing/table.js";
 import type { Advert } from "../routing/table.js";
 import type { Listener as TransportListener, Transport } from "../transport/transport.js";
 import { connectTcp, listenTcp } from "../transport/tcp.js";
+import { callScope } from "../dispatch/call-scope.js";
 import { PendingCalls } from "../dispatch/pending-calls.js";
 import type { Listener } from "../dispatch/subscriptions.js";
 import { Subscribers, Subscriptions } from "../dispatch/subscriptions.js";
@@ -270,13 +271,31 @@ export class Node {
    * the out-args object. Given an `Interface` rather than its name, the arguments are checked before sending.
    * Fails with a `RemoteError` whose `code` names the cause (`supcon.UnknownNode`, `supcon.Timeout`, …).
    */
-  call(
+  async call(
     node: string,
     path: string,
     intf: string | Interface,
     method: string,
     args?: object,
     options?: CallOptions,
+  ): Promise<unknown> {
+    try {
+      return await this.#call(node, path, intf, method, args, options);
+    } catch (err) {
+      // The error was made in a socket or timer callback; one made here carries the async stack of the caller.
+      throw err instanceof RemoteError
+        ? new RemoteError(err.code, err.rawMessage, { data: err.data, cause: err.cause })
+        : err;
+    }
+  }
+
+  #call(
+    node: string,
+    path: string,
+    intf: string | Interface,
+    method: string,
+    args: object | undefined,
+    options: CallOptions | undefined,
   ): Promise<unknown> {
     const intfName = typeof intf === "string" ? intf : intf.name;
     const what = `${node}:${path} ${intfName}.${method}`;
@@ -294,13 +313,25 @@ export class Node {
         );
       }
     }
-    const timeoutMs = options?.timeoutMs ?? this.#options.callTimeoutMs;
+    let timeoutMs = options?.timeoutMs ?? this.#options.callTimeoutMs;
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
       return Promise.reject(
         new InvalidArgumentError(`call: timeoutMs must be a positive number, got ${timeoutMs}`),
       );
     }
-    const signal = options?.signal;
+    let signal = options?.signal;
+    // Made while serving a call: inherit what is left of its deadline, and its cancellation.
+    const scope = callScope.getStore();
+    if (scope !== undefined) {
+      const left = scope.deadline - Date.now();
+      if (left <= 0) {
+        return Promise.reject(
+          new RemoteError(ErrorCode.Timeout, `${what}: the deadline of the call being served has passed`),
+        );
+      }
+      timeoutMs = Math.min(timeoutMs, left);
+      signal = signal === undefined ? scope.ctx.signal : AbortSignal.any([signal, scope.ctx.signal]);
+    }
     if (signal?.aborted) {
       return Promise.reject(
         new RemoteError(ErrorCode.Cancelled, `${what}: cancelled before it was sent`, {
@@ -576,6 +607,8 @@ export class Node {
 
   #onLinkOpen(link: Link): void {
     const peer = link.peer;
+    // An advert of an earlier process of the peer (it restarted) describes links that no longer exist.
+    if (this.#table.advert(peer)?.instance !== link.peerInstance) this.#table.forget(peer);
     const list = this.#links.get(peer);
     const first = list === undefined;
     if (list === undefined) this.#links.set(peer, [link]);
@@ -903,7 +936,7 @@ export class Node {
     const ctx = makeContext(call, served);
     let result: unknown;
     try {
-      result = handler(call.args ?? {}, ctx);
+      result = callScope.run({ deadline: served.deadline, ctx }, handler, call.args ?? {}, ctx);
     } catch (err) {
       clearTimeout(served.timer);
       this.#replyThrown(call, err);

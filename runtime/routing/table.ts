@@ -54,6 +54,11 @@ export class RoutingTable {
     return "new";
   }
 
+  /** Drops the advert of `origin` (it described a process that is gone); call `recompute()` after. */
+  forget(origin: string): void {
+    if (origin !== this.self) this.#adverts.delete(origin);
+  }
+
   /** The advert held for `origin`, if any. */
   advert(origin: string): Advert | undefined {
     return this.#adverts.get(origin);

@@ -2,6 +2,7 @@
  * A small interface implemented with the dynamic API, used by the runtime's integration tests.
  */
 import { Implementation, Interface, RemoteError } from "../../runtime/index";
+import type { Node } from "../../runtime/index";
 
 export const CalcInterface = new Interface({
   name: "com.example.Calc",
@@ -32,6 +33,15 @@ export const CalcInterface = new Interface({
       inArgs: [{ name: "ms", type: "int" }],
       outArgs: [{ name: "aborted", type: "bool" }],
     },
+    {
+      name: "relay",
+      description: "Calls `sleep` on node `node` (no deadline or signal given: both are inherited).",
+      inArgs: [
+        { name: "node", type: "string" },
+        { name: "ms", type: "int" },
+      ],
+      outArgs: [{ name: "aborted", type: "bool" }],
+    },
     { name: "fail", description: "Throws a plain Error." },
     {
       name: "bad",
@@ -47,8 +57,12 @@ export interface CalcLog {
   callers: string[];
 }
 
-export function createCalc(log: CalcLog = { aborted: [], callers: [] }): Implementation {
+export function createCalc(log: CalcLog = { aborted: [], callers: [] }, node?: Node): Implementation {
   const impl = new Implementation(CalcInterface);
+  impl.setCallCb<{ node: string; ms: number }>("relay", async (args) => {
+    if (node === undefined) throw new Error("this Calc has no node to relay with");
+    return await node.call(args.node, "/calc", "com.example.Calc", "sleep", { ms: args.ms });
+  });
   impl.setCallCb<{ a: number; b: number }>("add", ({ a, b }, ctx) => {
     log.callers.push(ctx.caller);
     return { sum: a + b };

@@ -1,0 +1,75 @@
+/**
+ * Child processes for tests: start a fixture, wait for its READY line, and make sure it is gone afterwards.
+ */
+import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "../..");
+
+export interface Child {
+  readonly process: ChildProcess;
+  /** The port the child listens on (0 when it does not). */
+  readonly port: number;
+  /** Sends `signal` and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Children started by `startFixture` and not yet stopped: `stopAll()` ends them. */
+const running = new Set<ChildProcess>();
+
+/** Starts `test/fixtures/<script>` with `args`; resolves once it prints `READY <port>`. */
+export function startFixture(script: string, args: string[], timeoutMs = 10_000): Promise<Child> {
+  const child = spawn(process.execPath, [path.join(root, "test/fixtures", script), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${script} did not get ready within ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m === null) return;
+      clearTimeout(timer);
+      resolve({
+        process: child,
+        port: Number(m[1]),
+        stop: async (signal = "SIGTERM") => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          await exited;
+        },
+      });
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code} before it was ready: ${stderr}`));
+    });
+  });
+}
+
+/** Kills every fixture still running. */
+export async function stopAll(): Promise<void> {
+  const children = [...running];
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", () => resolve());
+          child.kill("SIGKILL");
+        }),
+    ),
+  );
+}
