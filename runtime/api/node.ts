@@ -629,7 +629,10 @@ export class Node {
     const list = peer === "" ? undefined : this.#links.get(peer);
     if (list === undefined || !list.includes(link)) {
       // Closed during the handshake: it never carried traffic.
-      if (error !== undefined && !this.#closed) this.#warn(error.message);
+      if (error !== undefined && !this.#closed) {
+        this.#warn(error.message);
+        this.#emitStatus({ type: "handshakeFailed", remote: link.remote, error });
+      }
       return;
     }
     list.splice(list.indexOf(link), 1);
@@ -923,6 +926,13 @@ export class Node {
       fail(
         ErrorCode.UnknownMethod,
         `${call.intf}.${call.method} has no handler on ${this.name}:${call.path} (the implementation did not set one)`,
+      );
+      return;
+    }
+    if (this.#serving.size >= this.#options.maxServingCalls) {
+      fail(
+        ErrorCode.Overloaded,
+        `${this.name} is serving ${this.#serving.size} calls already (maxServingCalls); try again later`,
       );
       return;
     }

@@ -19,6 +19,8 @@ export const DEFAULT_RECONNECT_MAX_MS = 5_000;
 export const DEFAULT_RECONNECT_JITTER = 0.3;
 /** Most calls a node may have in flight (as caller) before new ones fail with `supcon.Overloaded`. */
 export const DEFAULT_MAX_PENDING_CALLS = 65_536;
+/** Most calls a node serves at once (handlers not finished yet) before new ones fail with `supcon.Overloaded`. */
+export const DEFAULT_MAX_SERVING_CALLS = 10_000;
 /** Bytes queued on one link beyond which new frames are refused with `supcon.Overloaded`. */
 export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 /** How long `close()` waits for calls being served to finish. */
@@ -46,6 +48,8 @@ export interface NodeOptions {
   readonly reconnectJitter?: number;
   /** Most calls in flight from this node. @default 65536 */
   readonly maxPendingCalls?: number;
+  /** Most calls served at once; more fail with `supcon.Overloaded`. @default 10000 */
+  readonly maxServingCalls?: number;
   /** Most bytes queued for sending on one link. @default 64 MiB */
   readonly maxQueuedBytes?: number;
   /** How long `close()` waits for calls being served, in milliseconds. @default 2000 */
@@ -103,6 +107,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     reconnectMaxMs: options.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS,
     reconnectJitter: options.reconnectJitter ?? DEFAULT_RECONNECT_JITTER,
     maxPendingCalls: options.maxPendingCalls ?? DEFAULT_MAX_PENDING_CALLS,
+    maxServingCalls: options.maxServingCalls ?? DEFAULT_MAX_SERVING_CALLS,
     maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
     closeDrainMs: options.closeDrainMs ?? DEFAULT_CLOSE_DRAIN_MS,
     logger: options.logger ?? consoleLogger,

@@ -22,6 +22,8 @@ export type NodeStatus =
       readonly attempt: number;
       readonly retryInMs: number;
     }
+  /** A connection closed before its handshake completed: refused by either side, a timeout or a protocol error. */
+  | { readonly type: "handshakeFailed"; readonly remote: string; readonly error: LinkError }
   /** A link completed its handshake. `link` identifies it for the runtime itself. */
   | (LinkRef & { readonly type: "linkUp"; readonly link: unknown })
   /** A link closed; `error` says why when it was not a clean close. */
