@@ -10,11 +10,12 @@ import { RoutingTable } from "../routing/table.js";
 import type { Advert } from "../routing/table.js";
 import type { Listener as TransportListener, Transport } from "../transport/transport.js";
 import { connectTcp, listenTcp } from "../transport/tcp.js";
+import { connectTls, listenTls } from "../transport/tls.js";
 import { callScope } from "../dispatch/call-scope.js";
 import { PendingCalls } from "../dispatch/pending-calls.js";
 import type { Listener } from "../dispatch/subscriptions.js";
 import { Subscribers, Subscriptions } from "../dispatch/subscriptions.js";
-import type { CallMessage, EventMessage, Message } from "../wire/messages.js";
+import type { CallMessage, EventMessage, Message, SubscribeMessage } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
 import { didYouMean } from "./did-you-mean.js";
 import { ErrorCode, InvalidArgumentError, RemoteError, SupconError } from "./errors.js";
@@ -22,6 +23,8 @@ import type { Implementation, ImplementationHost } from "./implementation.js";
 import { Interface } from "./interface.js";
 import { kAttach, kDetach, kHandler } from "./internal.js";
 import { INTROSPECTION_PATH, NodeIntrospection } from "./introspection.js";
+import type { AccessCheck } from "./policy.js";
+import { compilePolicy } from "./policy.js";
 import type {
   ConnectOptions,
   ListenOptions,
@@ -97,6 +100,7 @@ export class Node {
   readonly #host: ImplementationHost;
   readonly #relaySweep: NodeJS.Timeout;
   readonly #introspection: NodeIntrospection;
+  readonly #allowed: AccessCheck;
   #advertSeq = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -115,6 +119,7 @@ export class Node {
     this.name = name;
     this.#options = resolveNodeOptions(options);
     this.#table = new RoutingTable(name);
+    this.#allowed = compilePolicy(this.#options.policy);
     this.#host = { emitEvent: (path, intf, event, args) => this.#emitEvent(path, intf, event, args) };
     this.#relaySweep = setInterval(() => this.#sweepRelayed(), RELAY_SWEEP_MS);
     this.#relaySweep.unref();
@@ -133,15 +138,24 @@ export class Node {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new InvalidArgumentError(`listen: port must be an integer from 0 to 65535, got ${String(port)}`);
     }
-    const listener = await listenTcp(
-      host,
-      port,
-      (transport) => {
-        if (this.#closed) transport.destroy();
-        else void this.#runLink(transport, "acceptor");
-      },
-      (message) => this.#warn(message),
-    );
+    const onTransport = (transport: Transport): void => {
+      if (this.#closed) {
+        transport.destroy();
+      } else if (this.#handshaking() >= this.#options.maxHandshakingLinks) {
+        // Many connections that do not complete their handshake: a flood, or a misconfigured peer. Shed them.
+        this.#warn(
+          `refused a connection from ${transport.remote}: ${this.#options.maxHandshakingLinks} connections are already in their handshake (maxHandshakingLinks)`,
+        );
+        transport.destroy();
+      } else {
+        this.#createLink(transport, "acceptor", options.tls?.checkNodeName === true);
+      }
+    };
+    const onError = (message: string): void => this.#warn(message);
+    const listener =
+      options.tls === undefined
+        ? await listenTcp(host, port, onTransport, onError)
+        : await listenTls(host, port, options.tls, this.#options.handshakeTimeoutMs, onTransport, onError);
     if (this.#closed) {
       await listener.close();
       throw new RemoteError(ErrorCode.Closed, `node ${this.name} was closed while listening`);
@@ -168,10 +182,10 @@ export class Node {
       {
         dial: () => {
           this.#emitStatus({ type: "connecting", endpoint });
-          return connectTcp(host, port);
+          return options.tls === undefined ? connectTcp(host, port) : connectTls(host, port, options.tls);
         },
         run: async (transport) => {
-          const link = this.#createLink(transport, "connector");
+          const link = this.#createLink(transport, "connector", options.tls?.checkNodeName === true);
           current = link;
           let opened = false;
           const onOpen = (status: NodeStatus): void => {
@@ -552,12 +566,13 @@ export class Node {
   // ---------------------------------------------------------------------------------------------------------------
   // Links
 
-  #runLink(transport: Transport, role: "connector" | "acceptor"): Promise<void> {
-    const link = this.#createLink(transport, role);
-    return this.#linkClosed.get(link) as Promise<void>;
+  #handshaking(): number {
+    let n = 0;
+    for (const link of this.#allLinks) if (link.state === "handshaking") n++;
+    return n;
   }
 
-  #createLink(transport: Transport, role: "connector" | "acceptor"): Link {
+  #createLink(transport: Transport, role: "connector" | "acceptor", checkNodeName: boolean): Link {
     let closed!: () => void;
     const done = new Promise<void>((resolve) => (closed = resolve));
     const link = new Link(
@@ -571,7 +586,17 @@ export class Node {
         heartbeatIntervalMs: this.#options.heartbeatIntervalMs,
         heartbeatTimeoutMs: this.#options.heartbeatTimeoutMs,
         handshakeTimeoutMs: this.#options.handshakeTimeoutMs,
-        checkPeer: (name, instance) => this.#checkPeer(name, instance),
+        secret: this.#options.secret,
+        checkPeer: (name, instance) => {
+          const identity = transport.identity();
+          if (checkNodeName && !identity.includes(name)) {
+            return {
+              code: "supcon.PermissionDenied",
+              message: `the name '${name}' is not in the peer's certificate (it names: ${identity.join(", ") || "nothing verified"})`,
+            };
+          }
+          return this.#checkPeer(name, instance);
+        },
       },
       {
         open: (l) => this.#onLinkOpen(l),
@@ -881,7 +906,7 @@ export class Node {
         this.#onEvent(message);
         return;
       case MessageType.Subscribe:
-        this.#subscribers.add(message.src, message.path, message.intf, message.event);
+        this.#onSubscribe(message);
         return;
       case MessageType.Unsubscribe:
         this.#subscribers.remove(message.src, message.path, message.intf, message.event);
@@ -894,6 +919,17 @@ export class Node {
 
   #serve(call: CallMessage): void {
     const fail = (code: string, text: string): void => this.#replyError(call, code, text, undefined);
+    // Checked before anything is looked up, so that a denied caller learns nothing of what exists.
+    if (
+      call.src !== this.name &&
+      !this.#allowed({ caller: call.src, path: call.path, intf: call.intf, member: call.method })
+    ) {
+      fail(
+        ErrorCode.PermissionDenied,
+        `node ${call.src} may not call ${call.intf}.${call.method} at ${this.name}:${call.path} (access policy)`,
+      );
+      return;
+    }
     const byIntf = this.#objects.get(call.path);
     if (byIntf === undefined) {
       fail(
@@ -1059,6 +1095,23 @@ export class Node {
       // A subscriber whose link is overloaded misses this event; the gap in `seq` tells it so.
       this.#route({ type: MessageType.Event, dst, src: this.name, hops: 0, path, intf, event, args, seq });
     }
+  }
+
+  #onSubscribe(message: SubscribeMessage): void {
+    const { src, path, intf, event } = message;
+    if (!this.#allowed({ caller: src, path, intf, member: event })) {
+      this.#warn(
+        `ignored a subscription of ${src} to ${intf}.${event} at ${path}: the access policy denies it`,
+      );
+      return;
+    }
+    if (this.#subscribers.countOf(src) >= this.#options.maxSubscriptionsPerNode) {
+      this.#warn(
+        `ignored a subscription of ${src} to ${intf}.${event} at ${path}: it holds ${this.#options.maxSubscriptionsPerNode} already (maxSubscriptionsPerNode)`,
+      );
+      return;
+    }
+    this.#subscribers.add(src, path, intf, event);
   }
 
   #onEvent(message: EventMessage): void {

@@ -1,6 +1,7 @@
 /**
  * Options of `Node`, `listen()` and `connect()`, with their defaults.
  */
+import type { ConnectionOptions as TlsConnectionOptions, TlsOptions as TlsServerOptions } from "node:tls";
 import { InvalidArgumentError } from "./errors.js";
 
 /** Default deadline of a call. */
@@ -21,6 +22,10 @@ export const DEFAULT_RECONNECT_JITTER = 0.3;
 export const DEFAULT_MAX_PENDING_CALLS = 65_536;
 /** Most calls a node serves at once (handlers not finished yet) before new ones fail with `supcon.Overloaded`. */
 export const DEFAULT_MAX_SERVING_CALLS = 10_000;
+/** Connections in their handshake at once. */
+export const DEFAULT_MAX_HANDSHAKING_LINKS = 128;
+/** Event subscriptions one remote node may hold. */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_NODE = 10_000;
 /** Bytes queued on one link beyond which new frames are refused with `supcon.Overloaded`. */
 export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 /** How long `close()` waits for calls being served to finish. */
@@ -56,6 +61,43 @@ export interface NodeOptions {
   readonly closeDrainMs?: number;
   /** Where the node reports link failures and protocol errors. @default console.warn with a `supcon:` prefix */
   readonly logger?: Logger;
+  /**
+   * A secret shared by the nodes of the bus. When set, every link starts with a challenge-response handshake
+   * (HMAC-SHA256 over fresh nonces of both sides; the secret never goes on the wire), and a peer that cannot prove
+   * it knows the secret is refused before it learns any node name. It authenticates peers; it does not encrypt:
+   * use TLS for that. A string is used as its UTF-8 bytes. @default none
+   */
+  readonly secret?: string | Uint8Array;
+  /** Most connections still in their handshake at once; more are closed at once. @default 128 */
+  readonly maxHandshakingLinks?: number;
+  /** Most event subscriptions one remote node may hold on this node; more are ignored. @default 10000 */
+  readonly maxSubscriptionsPerNode?: number;
+  /**
+   * Which remote nodes may call which methods and subscribe to which events of the objects of this node. When set,
+   * everything not allowed by a rule is denied with `supcon.PermissionDenied`. Calls a node makes to itself are
+   * always allowed. @default none: every node may call everything
+   */
+  readonly policy?: AccessPolicy;
+}
+
+/** An access policy: a list of rules; a call or subscription is allowed when one rule matches it. */
+export interface AccessPolicy {
+  readonly allow: readonly AccessRule[];
+}
+
+/**
+ * One rule. Each field lists patterns, where `*` matches any run of characters (`sensor-*`, `/lab/*`,
+ * `com.example.*`); an absent field matches everything.
+ */
+export interface AccessRule {
+  /** Names of the calling (or subscribing) nodes. */
+  readonly nodes?: readonly string[];
+  /** Object paths. */
+  readonly paths?: readonly string[];
+  /** Interface names. */
+  readonly intfs?: readonly string[];
+  /** Method or event names. */
+  readonly members?: readonly string[];
 }
 
 /** A sink for diagnostics the node cannot throw (they happen on sockets, not in a user's call). */
@@ -69,6 +111,29 @@ export interface ListenOptions {
   readonly host?: string;
   /** TCP port; 0 picks a free one. @default 0 */
   readonly port?: number;
+  /**
+   * Serve TLS: `key` and `cert` (and `ca`, `requestCert: true`, `rejectUnauthorized: true` for mutual TLS), as
+   * for `tls.createServer`. @default plain TCP
+   */
+  readonly tls?: TlsListenOptions;
+}
+
+/** TLS options of `listen()`: those of `tls.createServer`, and a check of the peer's node name. */
+export interface TlsListenOptions extends TlsServerOptions {
+  /**
+   * With client certificates (`requestCert`), refuse a peer whose HELLO name is not the certificate's common name
+   * or one of its DNS subject alternative names. @default false
+   */
+  readonly checkNodeName?: boolean;
+}
+
+/** TLS options of `connect()`: those of `tls.connect`, and a check of the peer's node name. */
+export interface TlsConnectOptions extends TlsConnectionOptions {
+  /**
+   * Refuse a peer whose HELLO name is not its certificate's common name or one of its DNS subject alternative
+   * names. @default false
+   */
+  readonly checkNodeName?: boolean;
 }
 
 /** Where to connect. */
@@ -76,6 +141,8 @@ export interface ConnectOptions {
   /** @default "127.0.0.1" */
   readonly host?: string;
   readonly port: number;
+  /** Connect with TLS, with these options of `tls.connect` (`ca`, and `key`/`cert` for mutual TLS). @default plain TCP */
+  readonly tls?: TlsConnectOptions;
 }
 
 /** Options of `waitFor`. */
@@ -90,7 +157,10 @@ export interface WaitForOptions {
 }
 
 /** `NodeOptions` with every default applied. */
-export type ResolvedNodeOptions = Required<NodeOptions>;
+export type ResolvedNodeOptions = Required<Omit<NodeOptions, "secret" | "policy">> & {
+  readonly secret: Uint8Array | undefined;
+  readonly policy: AccessPolicy | undefined;
+};
 
 /** The default logger: one line on stderr per diagnostic. */
 const consoleLogger: Logger = { warn: (message) => console.warn(`supcon: ${message}`) };
@@ -111,9 +181,13 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
     closeDrainMs: options.closeDrainMs ?? DEFAULT_CLOSE_DRAIN_MS,
     logger: options.logger ?? consoleLogger,
+    maxHandshakingLinks: options.maxHandshakingLinks ?? DEFAULT_MAX_HANDSHAKING_LINKS,
+    maxSubscriptionsPerNode: options.maxSubscriptionsPerNode ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_NODE,
+    secret: resolveSecret(options.secret),
+    policy: resolvePolicy(options.policy),
   };
   for (const [key, value] of Object.entries(resolved)) {
-    if (key === "logger") continue;
+    if (key === "logger" || key === "secret" || key === "policy") continue;
     const n = value as number;
     const ok = key === "reconnectJitter" ? n >= 0 && n <= 1 : Number.isFinite(n) && n > 0;
     if (typeof value !== "number" || !ok) {
@@ -129,4 +203,34 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     throw new InvalidArgumentError("NodeOptions.reconnectMaxMs must not be less than reconnectMinMs");
   }
   return resolved;
+}
+
+function resolveSecret(secret: string | Uint8Array | undefined): Uint8Array | undefined {
+  if (secret === undefined) return undefined;
+  const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
+    throw new InvalidArgumentError("NodeOptions.secret must be a non-empty string or Uint8Array");
+  }
+  return bytes;
+}
+
+function resolvePolicy(policy: AccessPolicy | undefined): AccessPolicy | undefined {
+  if (policy === undefined) return undefined;
+  if (typeof policy !== "object" || policy === null || !Array.isArray(policy.allow)) {
+    throw new InvalidArgumentError("NodeOptions.policy must be { allow: AccessRule[] }");
+  }
+  for (const [i, rule] of policy.allow.entries()) {
+    for (const key of Object.keys(rule)) {
+      if (!["nodes", "paths", "intfs", "members"].includes(key)) {
+        throw new InvalidArgumentError(
+          `NodeOptions.policy.allow[${i}] has an unknown key '${key}' (known: nodes, paths, intfs, members)`,
+        );
+      }
+      const patterns = (rule as Record<string, unknown>)[key];
+      if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === "string")) {
+        throw new InvalidArgumentError(`NodeOptions.policy.allow[${i}].${key} must be an array of strings`);
+      }
+    }
+  }
+  return policy;
 }

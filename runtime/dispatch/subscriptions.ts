@@ -65,6 +65,7 @@ export class Subscriptions {
  */
 export class Subscribers {
   readonly #byKey = new Map<string, Set<string>>();
+  readonly #counts = new Map<string, number>();
 
   add(node: string, path: string, intf: string, event: string): void {
     const key = `${path}\0${intf}\0${event}`;
@@ -73,15 +74,19 @@ export class Subscribers {
       set = new Set();
       this.#byKey.set(key, set);
     }
+    if (set.has(node)) return;
     set.add(node);
+    this.#counts.set(node, (this.#counts.get(node) ?? 0) + 1);
   }
 
   remove(node: string, path: string, intf: string, event: string): void {
     const key = `${path}\0${intf}\0${event}`;
     const set = this.#byKey.get(key);
-    if (set === undefined) return;
-    set.delete(node);
+    if (set === undefined || !set.delete(node)) return;
     if (set.size === 0) this.#byKey.delete(key);
+    const count = (this.#counts.get(node) ?? 1) - 1;
+    if (count === 0) this.#counts.delete(node);
+    else this.#counts.set(node, count);
   }
 
   /** Forgets every subscription of `node` (it left the bus). */
@@ -90,6 +95,12 @@ export class Subscribers {
       set.delete(node);
       if (set.size === 0) this.#byKey.delete(key);
     }
+    this.#counts.delete(node);
+  }
+
+  /** How many subscriptions `node` holds. */
+  countOf(node: string): number {
+    return this.#counts.get(node) ?? 0;
   }
 
   /** The subscribers of an event, or undefined when there are none. */

@@ -4,9 +4,10 @@
  */
 import { decodeMessage, encodeMessage } from "../wire/codec.js";
 import { createFrameDecoder } from "../wire/frame.js";
-import type { Message } from "../wire/messages.js";
+import type { Message, PlainMap } from "../wire/messages.js";
 import { MessageType, PROTOCOL_VERSION } from "../wire/messages.js";
 import type { Transport } from "../transport/transport.js";
+import { acceptorProof, connectorProof, createNonce, isNonce, proofMatches } from "./auth.js";
 import { Heartbeat } from "./heartbeat.js";
 
 /** Where a link is in its life. */
@@ -19,6 +20,8 @@ export type RoutedMessage = Exclude<
     type:
       | typeof MessageType.Hello
       | typeof MessageType.Refuse
+      | typeof MessageType.Challenge
+      | typeof MessageType.Auth
       | typeof MessageType.Ping
       | typeof MessageType.Pong
       | typeof MessageType.Bye;
@@ -52,6 +55,8 @@ export interface LinkOptions {
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
   readonly handshakeTimeoutMs: number;
+  /** Shared secret both sides must prove they know, or undefined for none. */
+  readonly secret: Uint8Array | undefined;
   /** Decides whether a peer may join: undefined to accept, or why not. */
   readonly checkPeer: (name: string, instance: string) => Refusal | undefined;
 }
@@ -79,6 +84,10 @@ export class Link {
   #heartbeat: Heartbeat | undefined;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #closeError: LinkError | undefined;
+  /** This side's nonce for the shared-secret handshake. */
+  readonly #nonce = createNonce();
+  #peerNonce: Uint8Array | undefined;
+  #peerInfo: PlainMap = {};
   readonly #decoder;
 
   constructor(transport: Transport, options: LinkOptions, events: LinkEvents) {
@@ -174,11 +183,15 @@ export class Link {
   }
 
   #sendHello(): void {
+    // With a shared secret the connector names itself only in AUTH, after the acceptor has proved the secret.
+    const hidden = this.#options.role === "connector" && this.#options.secret !== undefined;
     this.#enqueue({
       type: MessageType.Hello,
       version: PROTOCOL_VERSION,
-      name: this.#options.self,
-      info: { instance: this.#options.instance },
+      name: hidden ? "" : this.#options.self,
+      info: hidden
+        ? { instance: this.#options.instance, nonce: this.#nonce }
+        : { instance: this.#options.instance },
     });
   }
 
@@ -220,6 +233,8 @@ export class Link {
         return;
       case MessageType.Hello:
       case MessageType.Refuse:
+      case MessageType.Challenge:
+      case MessageType.Auth:
         this.#fail(
           new LinkError("supcon.ProtocolError", `${this.#who()}: handshake message after the handshake`),
         );
@@ -229,30 +244,130 @@ export class Link {
     }
   }
 
+  /**
+   * The handshake (docs/PROTOCOL.md). Without a shared secret: HELLO from the connector, HELLO back. With one:
+   * HELLO (no name, a nonce), CHALLENGE (the acceptor's nonce and proof), AUTH (the connector's name and proof),
+   * HELLO. Neither side names itself before the other has proved it knows the secret.
+   */
   #onHandshake(message: Message): void {
     if (message.type === MessageType.Refuse) {
       this.#shutdown(new LinkError(message.code, `${this.#transport.remote} refused us: ${message.message}`));
       this.#transport.destroy();
       return;
     }
-    if (message.type !== MessageType.Hello) {
-      this.#fail(new LinkError("supcon.ProtocolError", `${this.#transport.remote}: expected HELLO first`));
-      return;
-    }
-    if (message.version !== PROTOCOL_VERSION) {
-      this.#refuse({
-        code: "supcon.VersionMismatch",
-        message: `protocol version ${message.version} is not supported (this node speaks ${PROTOCOL_VERSION})`,
+    if (this.#options.role === "connector") this.#onConnectorHandshake(message);
+    else this.#onAcceptorHandshake(message);
+  }
+
+  #onConnectorHandshake(message: Message): void {
+    const secret = this.#options.secret;
+    if (message.type === MessageType.Challenge) {
+      if (secret === undefined) {
+        this.#refuse({
+          code: "supcon.AuthRequired",
+          message: "the peer requires a shared secret and this node has none (NodeOptions.secret)",
+        });
+        return;
+      }
+      if (
+        this.#peerNonce !== undefined ||
+        !isNonce(message.nonce) ||
+        !proofMatches(message.proof, acceptorProof(secret, this.#nonce, message.nonce))
+      ) {
+        this.#refuse({
+          code: "supcon.AuthFailed",
+          message: "the peer did not prove that it knows the shared secret",
+        });
+        return;
+      }
+      this.#peerNonce = message.nonce;
+      this.#enqueue({
+        type: MessageType.Auth,
+        name: this.#options.self,
+        proof: connectorProof(secret, message.nonce, this.#nonce, this.#options.self),
       });
       return;
     }
-    const instance = typeof message.info["instance"] === "string" ? message.info["instance"] : "";
-    const refusal = this.#options.checkPeer(message.name, instance);
+    if (message.type !== MessageType.Hello) {
+      this.#fail(
+        new LinkError("supcon.ProtocolError", `${this.#transport.remote}: expected HELLO or CHALLENGE`),
+      );
+      return;
+    }
+    if (secret !== undefined && this.#peerNonce === undefined) {
+      this.#refuse({
+        code: "supcon.AuthFailed",
+        message: "the peer did not authenticate: it has no shared secret, and this node requires one",
+      });
+      return;
+    }
+    if (this.#checkVersion(message.version)) this.#open(message.name, message.info);
+  }
+
+  #onAcceptorHandshake(message: Message): void {
+    const secret = this.#options.secret;
+    if (message.type === MessageType.Hello && this.#peerNonce === undefined) {
+      if (!this.#checkVersion(message.version)) return;
+      if (secret === undefined) {
+        if (message.name === "") {
+          this.#refuse({
+            code: "supcon.AuthFailed",
+            message: "this node has no shared secret, and the connecting node expects one",
+          });
+          return;
+        }
+        this.#open(message.name, message.info);
+        return;
+      }
+      const nonce = message.info["nonce"];
+      if (!isNonce(nonce)) {
+        this.#refuse({
+          code: "supcon.AuthRequired",
+          message: "this node requires a shared secret (NodeOptions.secret)",
+        });
+        return;
+      }
+      this.#peerNonce = nonce;
+      this.#peerInfo = message.info;
+      this.#enqueue({
+        type: MessageType.Challenge,
+        nonce: this.#nonce,
+        proof: acceptorProof(secret, nonce, this.#nonce),
+      });
+      return;
+    }
+    if (message.type === MessageType.Auth && secret !== undefined && this.#peerNonce !== undefined) {
+      if (!proofMatches(message.proof, connectorProof(secret, this.#nonce, this.#peerNonce, message.name))) {
+        this.#refuse({ code: "supcon.AuthFailed", message: "authentication failed" });
+        return;
+      }
+      this.#open(message.name, this.#peerInfo);
+      return;
+    }
+    this.#fail(
+      new LinkError("supcon.ProtocolError", `${this.#transport.remote}: unexpected message in the handshake`),
+    );
+  }
+
+  /** True when the peer speaks our version; otherwise refuses it. */
+  #checkVersion(version: number): boolean {
+    if (version === PROTOCOL_VERSION) return true;
+    this.#refuse({
+      code: "supcon.VersionMismatch",
+      message: `protocol version ${version} is not supported (this node speaks ${PROTOCOL_VERSION})`,
+    });
+    return false;
+  }
+
+  /** The peer is who it says: check it may join, answer its HELLO (as acceptor), and open the link. */
+  #open(name: string, info: PlainMap): void {
+    const instance = typeof info["instance"] === "string" ? info["instance"] : "";
+    const refusal = this.#options.checkPeer(name, instance);
     if (refusal !== undefined) {
       this.#refuse(refusal);
       return;
     }
-    this.#peer = message.name;
+    this.#peer = name;
     this.#peerInstance = instance;
     if (this.#options.role === "acceptor") this.#sendHello();
     clearTimeout(this.#handshakeTimer);

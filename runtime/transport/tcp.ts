@@ -2,13 +2,15 @@
  * TCP transport: `net` sockets with Nagle's algorithm off (the link layer coalesces writes itself).
  */
 import * as net from "node:net";
+import { TLSSocket } from "node:tls";
 import { describeSocketError } from "./errors.js";
 import type { Listener, Transport, TransportHandlers } from "./transport.js";
 
 /** TCP keep-alive probes start after this long idle; heartbeats detect dead peers sooner, this frees OS state. */
 const KEEPALIVE_INITIAL_DELAY_MS = 30_000;
 
-class TcpTransport implements Transport {
+/** A transport over a connected `net.Socket`, or a `tls.TLSSocket` (which is one). */
+export class SocketTransport implements Transport {
   readonly remote: string;
   #socket: net.Socket;
   #handlers: TransportHandlers | undefined;
@@ -43,6 +45,20 @@ class TcpTransport implements Transport {
     return this.#closed;
   }
 
+  identity(): readonly string[] {
+    const socket = this.#socket;
+    if (!(socket instanceof TLSSocket) || !socket.authorized) return [];
+    const cert = socket.getPeerCertificate();
+    const names: string[] = [];
+    const cn = cert.subject?.CN;
+    if (typeof cn === "string") names.push(cn);
+    for (const entry of (cert.subjectaltname ?? "").split(",")) {
+      const m = /^\s*DNS:(.+?)\s*$/.exec(entry);
+      if (m?.[1] !== undefined) names.push(m[1]);
+    }
+    return names;
+  }
+
   setHandlers(handlers: TransportHandlers): void {
     this.#handlers = handlers;
     const early = this.#early;
@@ -69,7 +85,7 @@ class TcpTransport implements Transport {
 
 /** Wraps an accepted or connected socket. */
 export function createTcpTransport(socket: net.Socket): Transport {
-  return new TcpTransport(socket, `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`);
+  return new SocketTransport(socket, `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`);
 }
 
 /** Connects to `host:port`; rejects with a readable error when the connection cannot be made. */
@@ -84,7 +100,7 @@ export function connectTcp(host: string, port: number): Promise<Transport> {
     socket.once("error", onError);
     socket.once("connect", () => {
       socket.off("error", onError);
-      resolve(new TcpTransport(socket, remote));
+      resolve(new SocketTransport(socket, remote));
     });
   });
 }

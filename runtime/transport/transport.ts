@@ -10,6 +10,11 @@ export interface Transport {
   /** Bytes written but not yet handed to the operating system. */
   readonly queuedBytes: number;
   readonly isClosed: boolean;
+  /**
+   * Names the peer proved with a verified TLS certificate (its common name and DNS subject alternative names);
+   * empty for plain TCP or an unverified certificate.
+   */
+  identity(): readonly string[];
   /** Installs the callbacks; chunks that arrive before are kept until then. */
   setHandlers(handlers: TransportHandlers): void;
   /** Queues bytes for sending. Returns false when the OS buffer is full (wait for `drain`). */

@@ -10,6 +10,8 @@ export const PROTOCOL_VERSION = 1;
 export const MessageType = {
   Hello: 0,
   Refuse: 1,
+  Challenge: 2,
+  Auth: 3,
   Call: 10,
   Result: 11,
   Error: 12,
@@ -41,6 +43,23 @@ export interface RefuseMessage {
   readonly type: typeof MessageType.Refuse;
   readonly code: string;
   readonly message: string;
+}
+
+/**
+ * `[2, nonce, proof]`: on a link with a shared secret, the accepting side's answer to HELLO: its own fresh nonce,
+ * and its proof of the secret (an HMAC over both nonces).
+ */
+export interface ChallengeMessage {
+  readonly type: typeof MessageType.Challenge;
+  readonly nonce: Uint8Array;
+  readonly proof: Uint8Array;
+}
+
+/** `[3, name, proof]`: the connecting side's name and its proof of the secret (an HMAC over both nonces and name). */
+export interface AuthMessage {
+  readonly type: typeof MessageType.Auth;
+  readonly name: string;
+  readonly proof: Uint8Array;
 }
 
 /** The fields every routed message starts with. */
@@ -151,6 +170,8 @@ export interface ByeMessage {
 export type Message =
   | HelloMessage
   | RefuseMessage
+  | ChallengeMessage
+  | AuthMessage
   | CallMessage
   | ResultMessage
   | ErrorMessage
@@ -166,6 +187,8 @@ export type Message =
 const TYPE_NAMES: Readonly<Record<number, string>> = {
   0: "HELLO",
   1: "REFUSE",
+  2: "CHALLENGE",
+  3: "AUTH",
   10: "CALL",
   11: "RESULT",
   12: "ERROR",
@@ -195,6 +218,10 @@ export function toWire(m: Message): unknown[] {
     case MessageType.Refuse:
     case MessageType.Bye:
       return [m.type, m.code, m.message];
+    case MessageType.Challenge:
+      return [m.type, m.nonce, m.proof];
+    case MessageType.Auth:
+      return [m.type, m.name, m.proof];
     case MessageType.Call:
       return [m.type, m.dst, m.src, m.hops, m.id, m.path, m.intf, m.method, m.args, m.timeoutMs];
     case MessageType.Result:
@@ -256,6 +283,20 @@ export function parseMessage(value: unknown): Message | string {
       if (typeof code !== "string") return field(name, "code", 1, "a string", code);
       if (typeof message !== "string") return field(name, "message", 2, "a string", message);
       return { type, code, message };
+    }
+    case MessageType.Challenge: {
+      const nonce = a[1];
+      const proof = a[2];
+      if (!(nonce instanceof Uint8Array)) return field(name, "nonce", 1, "binary", nonce);
+      if (!(proof instanceof Uint8Array)) return field(name, "proof", 2, "binary", proof);
+      return { type, nonce, proof };
+    }
+    case MessageType.Auth: {
+      const authName = a[1];
+      const proof = a[2];
+      if (typeof authName !== "string") return field(name, "name", 1, "a string", authName);
+      if (!(proof instanceof Uint8Array)) return field(name, "proof", 2, "binary", proof);
+      return { type, name: authName, proof };
     }
     case MessageType.Advert: {
       const origin = a[1];
@@ -364,6 +405,8 @@ export function parseMessage(value: unknown): Message | string {
 const ARITY: Readonly<Record<number, number>> = {
   0: 4,
   1: 3,
+  2: 3,
+  3: 3,
   10: 10,
   11: 6,
   12: 8,

@@ -17,6 +17,14 @@ const examples: [Message, unknown[]][] = [
   ],
   [{ type: MessageType.Refuse, code: "supcon.NameTaken", message: "m" }, [1, "supcon.NameTaken", "m"]],
   [
+    { type: MessageType.Challenge, nonce: new Uint8Array([1, 2]), proof: new Uint8Array([3]) },
+    [2, new Uint8Array([1, 2]), new Uint8Array([3])],
+  ],
+  [
+    { type: MessageType.Auth, name: "client", proof: new Uint8Array([3]) },
+    [3, "client", new Uint8Array([3])],
+  ],
+  [
     {
       type: MessageType.Call,
       ...routed,
