@@ -92,3 +92,11 @@ export function isRemoteError(value: unknown): value is RemoteError {
       typeof (value as { rawMessage?: unknown }).rawMessage === "string")
   );
 }
+
+/** A `RemoteError` for a message that could not be encoded (too large, not plain data), keeping its error code. */
+export function wireFailure(err: unknown, what: string): RemoteError {
+  const code = err instanceof SupconError ? err.code : ErrorCode.Internal;
+  return new RemoteError(code, `${what}: ${err instanceof Error ? err.message : String(err)}`, {
+    cause: err,
+  });
+}

@@ -13,15 +13,17 @@ import { connectTcp, listenTcp } from "../transport/tcp.js";
 import { connectTls, listenTls } from "../transport/tls.js";
 import { callScope } from "../dispatch/call-scope.js";
 import { PendingCalls } from "../dispatch/pending-calls.js";
+import { RelayedCalls } from "../dispatch/relayed-calls.js";
+import { ServedCalls, unknownMethodError } from "../dispatch/served-calls.js";
 import type { Listener } from "../dispatch/subscriptions.js";
 import { Subscribers, Subscriptions } from "../dispatch/subscriptions.js";
 import type { CallMessage, EventMessage, Message, SubscribeMessage } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
 import { didYouMean } from "./did-you-mean.js";
-import { ErrorCode, InvalidArgumentError, RemoteError, SupconError } from "./errors.js";
+import { ErrorCode, InvalidArgumentError, RemoteError, wireFailure } from "./errors.js";
 import type { Implementation, ImplementationHost } from "./implementation.js";
 import { Interface } from "./interface.js";
-import { kAttach, kDetach, kHandler } from "./internal.js";
+import { kAttach, kDetach } from "./internal.js";
 import { INTROSPECTION_PATH, NodeIntrospection } from "./introspection.js";
 import type { AccessCheck } from "./policy.js";
 import { compilePolicy } from "./policy.js";
@@ -34,7 +36,7 @@ import type {
 } from "./options.js";
 import { DEFAULT_MAX_HOPS, resolveNodeOptions } from "./options.js";
 import type { NodeStatus } from "./status.js";
-import type { CallContext, CallOptions, EventSource, Subscription } from "./types.js";
+import type { CallOptions, EventSource, Subscription } from "./types.js";
 
 /** The bus as one node sees it: node name → object path → interface names. */
 export type BusView = Record<string, Record<string, string[]>>;
@@ -46,22 +48,6 @@ export interface Connection {
 
 /** A message with a destination node. */
 type AddressedMessage = Exclude<RoutedMessage, { type: typeof MessageType.Advert }>;
-
-/** A served call: what CANCEL, the deadline and the loss of the caller abort. */
-interface ServedCall {
-  controller: AbortController | undefined;
-  aborted: unknown;
-  timer: NodeJS.Timeout | undefined;
-  readonly deadline: number;
-}
-
-/** A call this node forwards for others, so that a broken next hop can fail it at once. */
-interface RelayedCall {
-  readonly caller: string;
-  readonly id: number;
-  readonly next: string;
-  readonly deadline: number;
-}
 
 const NODE_NAME_MAX = 255;
 const RELAY_SWEEP_MS = 5_000;
@@ -86,8 +72,9 @@ export class Node {
   readonly #linkClosed = new Map<Link, Promise<void>>();
   readonly #objects = new Map<string, Map<string, Implementation<object>>>();
   readonly #pending = new PendingCalls();
-  readonly #serving = new Map<string, ServedCall>();
-  readonly #relayed = new Map<string, RelayedCall>();
+  readonly #served: ServedCalls;
+  readonly #allowed: AccessCheck;
+  readonly #relayed = new RelayedCalls();
   readonly #subscriptions = new Subscriptions();
   readonly #subscribers = new Subscribers();
   /** Last event sequence number sent to each node. */
@@ -100,7 +87,6 @@ export class Node {
   readonly #host: ImplementationHost;
   readonly #relaySweep: NodeJS.Timeout;
   readonly #introspection: NodeIntrospection;
-  readonly #allowed: AccessCheck;
   #advertSeq = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -120,6 +106,19 @@ export class Node {
     this.#options = resolveNodeOptions(options);
     this.#table = new RoutingTable(name);
     this.#allowed = compilePolicy(this.#options.policy);
+    this.#served = new ServedCalls({
+      name,
+      objects: this.#objects,
+      allowed: this.#allowed,
+      maxServingCalls: this.#options.maxServingCalls,
+      route: (reply) => this.#route(reply),
+      replyLost: (call) => {
+        // The caller is gone or its link is overloaded; it sees a ConnectionLost or a timeout on its side.
+        if (this.#table.isKnown(call.src)) {
+          this.#warn(`could not send the reply of ${call.intf}.${call.method} to ${call.src}`);
+        }
+      },
+    });
     this.#host = { emitEvent: (path, intf, event, args) => this.#emitEvent(path, intf, event, args) };
     this.#relaySweep = setInterval(() => this.#sweepRelayed(), RELAY_SWEEP_MS);
     this.#relaySweep.unref();
@@ -318,7 +317,7 @@ export class Node {
     if (intf instanceof Interface) {
       const schema = intf.method(method);
       if (schema === undefined) {
-        return Promise.reject(unknownMethod(intf, method));
+        return Promise.reject(unknownMethodError(intf, method));
       }
       const problem = schema.validateIn(args);
       if (problem !== undefined) {
@@ -390,7 +389,7 @@ export class Node {
       timeoutMs: Math.ceil(timeoutMs),
     };
     if (via === this.name) {
-      this.#serve(message);
+      this.#served.serve(message);
     } else {
       try {
         if (!this.#sendTo(via, message)) this.#pending.reject(id, this.#sendFailure(via, what));
@@ -557,10 +556,10 @@ export class Node {
 
   async #drainServing(): Promise<void> {
     const deadline = Date.now() + this.#options.closeDrainMs;
-    while (this.#serving.size > 0 && Date.now() < deadline) {
+    while (this.#served.size > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    for (const served of this.#serving.values()) abortServed(served, new Error(`node ${this.name} closed`));
+    this.#served.cancelAll(new Error(`node ${this.name} closed`));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -671,9 +670,7 @@ export class Node {
         `call to ${dst} failed: the link to ${peer} was lost${error ? ` (${error.message})` : ""}`,
       );
     this.#pending.rejectWhere((_dst, via) => via === peer, lost);
-    for (const [key, relayed] of this.#relayed) {
-      if (relayed.next !== peer) continue;
-      this.#relayed.delete(key);
+    for (const relayed of this.#relayed.takeVia(peer)) {
       this.#route({
         type: MessageType.Error,
         dst: relayed.caller,
@@ -750,9 +747,7 @@ export class Node {
       (dst) => new RemoteError(ErrorCode.ConnectionLost, `call to ${dst} failed: ${dst} left the bus`),
     );
     this.#subscribers.removeNode(node);
-    for (const [key, served] of this.#serving) {
-      if (key.startsWith(`${node}\0`)) abortServed(served, new Error(`caller ${node} left the bus`));
-    }
+    this.#served.cancelFrom(node, new Error(`caller ${node} left the bus`));
     this.#emitStatus({ type: "nodeDown", node });
   }
 
@@ -847,14 +842,14 @@ export class Node {
     }
     const forwarded = { ...message, hops: message.hops + 1 };
     if (message.type === MessageType.Call) {
-      this.#relayed.set(`${message.src}\0${message.id}`, {
+      this.#relayed.track({
         caller: message.src,
         id: message.id,
         next: via,
         deadline: Date.now() + message.timeoutMs,
       });
     } else if (message.type === MessageType.Result || message.type === MessageType.Error) {
-      this.#relayed.delete(`${message.dst}\0${message.id}`);
+      this.#relayed.complete(message.dst, message.id);
     }
     let sent: boolean;
     try {
@@ -864,7 +859,7 @@ export class Node {
       sent = false;
     }
     if (!sent && message.type === MessageType.Call) {
-      this.#relayed.delete(`${message.src}\0${message.id}`);
+      this.#relayed.complete(message.src, message.id);
       this.#route({
         type: MessageType.Error,
         dst: message.src,
@@ -880,13 +875,13 @@ export class Node {
 
   #sweepRelayed(): void {
     const now = Date.now();
-    for (const [key, relayed] of this.#relayed) if (relayed.deadline < now) this.#relayed.delete(key);
+    this.#relayed.sweep(now);
   }
 
   #deliver(message: AddressedMessage): void {
     switch (message.type) {
       case MessageType.Call:
-        this.#serve(message);
+        this.#served.serve(message);
         return;
       case MessageType.Result:
         this.#pending.resolve(message.id, message.out ?? {});
@@ -898,8 +893,7 @@ export class Node {
         );
         return;
       case MessageType.Cancel: {
-        const served = this.#serving.get(`${message.src}\0${message.id}`);
-        if (served !== undefined) abortServed(served, new Error(`cancelled by ${message.src}`));
+        this.#served.cancel(message.src, message.id, new Error(`cancelled by ${message.src}`));
         return;
       }
       case MessageType.Event:
@@ -917,167 +911,9 @@ export class Node {
   // ---------------------------------------------------------------------------------------------------------------
   // Serving calls
 
-  #serve(call: CallMessage): void {
-    const fail = (code: string, text: string): void => this.#replyError(call, code, text, undefined);
-    // Checked before anything is looked up, so that a denied caller learns nothing of what exists.
-    if (
-      call.src !== this.name &&
-      !this.#allowed({ caller: call.src, path: call.path, intf: call.intf, member: call.method })
-    ) {
-      fail(
-        ErrorCode.PermissionDenied,
-        `node ${call.src} may not call ${call.intf}.${call.method} at ${this.name}:${call.path} (access policy)`,
-      );
-      return;
-    }
-    const byIntf = this.#objects.get(call.path);
-    if (byIntf === undefined) {
-      fail(
-        ErrorCode.UnknownPath,
-        `node ${this.name} has no object at '${call.path}'${didYouMean(call.path, this.#objects.keys())}`,
-      );
-      return;
-    }
-    const impl = byIntf.get(call.intf);
-    if (impl === undefined) {
-      fail(
-        ErrorCode.UnknownInterface,
-        `${this.name}:${call.path} does not implement ${call.intf}${didYouMean(call.intf, byIntf.keys())} (it implements ${[...byIntf.keys()].join(", ")})`,
-      );
-      return;
-    }
-    const schema = impl.intf.method(call.method);
-    if (schema === undefined) {
-      const error = unknownMethod(impl.intf, call.method);
-      fail(error.code, error.rawMessage);
-      return;
-    }
-    const problem = schema.validateIn(call.args);
-    if (problem !== undefined) {
-      fail(ErrorCode.InvalidArguments, `${call.intf}.${call.method}: ${problem}`);
-      return;
-    }
-    const handler = impl[kHandler](call.method);
-    if (handler === undefined) {
-      fail(
-        ErrorCode.UnknownMethod,
-        `${call.intf}.${call.method} has no handler on ${this.name}:${call.path} (the implementation did not set one)`,
-      );
-      return;
-    }
-    if (this.#serving.size >= this.#options.maxServingCalls) {
-      fail(
-        ErrorCode.Overloaded,
-        `${this.name} is serving ${this.#serving.size} calls already (maxServingCalls); try again later`,
-      );
-      return;
-    }
-    const key = `${call.src}\0${call.id}`;
-    const served: ServedCall = {
-      controller: undefined,
-      aborted: undefined,
-      timer: undefined,
-      deadline: Date.now() + call.timeoutMs,
-    };
-    const ctx = makeContext(call, served);
-    let result: unknown;
-    try {
-      result = callScope.run({ deadline: served.deadline, ctx }, handler, call.args ?? {}, ctx);
-    } catch (err) {
-      clearTimeout(served.timer);
-      this.#replyThrown(call, err);
-      return;
-    }
-    if (isThenable(result)) {
-      this.#serving.set(key, served);
-      result.then(
-        (out) => {
-          this.#serving.delete(key);
-          clearTimeout(served.timer);
-          this.#replyResult(call, out, schema.validateOut);
-        },
-        (err: unknown) => {
-          this.#serving.delete(key);
-          clearTimeout(served.timer);
-          this.#replyThrown(call, err);
-        },
-      );
-    } else {
-      clearTimeout(served.timer);
-      this.#replyResult(call, result, schema.validateOut);
-    }
-  }
-
-  #replyResult(call: CallMessage, out: unknown, validateOut: (value: unknown) => string | undefined): void {
-    const problem = validateOut(out);
-    if (problem !== undefined) {
-      this.#replyError(
-        call,
-        ErrorCode.Internal,
-        `${call.intf}.${call.method} on ${this.name}:${call.path} returned an invalid result: ${problem}`,
-        undefined,
-      );
-      return;
-    }
-    const reply = {
-      type: MessageType.Result,
-      dst: call.src,
-      src: this.name,
-      hops: 0,
-      id: call.id,
-      out: (out ?? null) as Record<string, unknown> | null,
-    } as const;
-    let sent: boolean;
-    try {
-      sent = this.#route(reply);
-    } catch (err) {
-      const error = wireFailure(
-        err,
-        `the result of ${call.intf}.${call.method} on ${this.name}:${call.path} cannot be sent`,
-      );
-      this.#replyError(call, error.code, error.rawMessage, undefined);
-      return;
-    }
-    if (!sent) this.#replyLost(call);
-  }
-
-  #replyThrown(call: CallMessage, err: unknown): void {
-    const error = RemoteError.from(err);
-    this.#replyError(call, error.code, error.rawMessage, error.data);
-  }
-
-  #replyError(call: CallMessage, code: string, text: string, data: unknown): void {
-    const reply = {
-      type: MessageType.Error,
-      dst: call.src,
-      src: this.name,
-      hops: 0,
-      id: call.id,
-      code,
-      message: text,
-      data: data === undefined ? null : data,
-    } as const;
-    let sent: boolean;
-    try {
-      sent = this.#route(reply);
-    } catch {
-      // The error's `data` is not plain data: send the error without it.
-      sent = this.#route({ ...reply, data: null });
-    }
-    if (!sent) this.#replyLost(call);
-  }
-
-  #replyLost(call: CallMessage): void {
-    // The caller is gone or its link is overloaded; it will see a ConnectionLost or a timeout on its side.
-    if (this.#table.isKnown(call.src)) {
-      this.#warn(`${this.name}: could not send the reply of ${call.intf}.${call.method} to ${call.src}`);
-    }
-  }
-
   #cancelRemote(node: string, id: number): void {
     if (node === this.name) {
-      const served = this.#serving.get(`${node}\0${id}`);
-      if (served !== undefined) abortServed(served, new Error("cancelled by the caller"));
+      this.#served.cancel(node, id, new Error("cancelled by the caller"));
       return;
     }
     this.#route({ type: MessageType.Cancel, dst: node, src: this.name, hops: 0, id });
@@ -1191,14 +1027,6 @@ function hasControlCharacter(text: string): boolean {
   return false;
 }
 
-/** A `RemoteError` for a message that could not be encoded, keeping the wire error's code. */
-function wireFailure(err: unknown, what: string): RemoteError {
-  const code = err instanceof SupconError ? err.code : ErrorCode.Internal;
-  return new RemoteError(code, `${what}: ${err instanceof Error ? err.message : String(err)}`, {
-    cause: err,
-  });
-}
-
 function advertMessage(advert: Advert): Message {
   return {
     type: MessageType.Advert,
@@ -1216,55 +1044,4 @@ function assertPath(path: string): void {
       `register: path must start with '/' and consist of segments of letters, digits, '_', '-', '.' or '~' (like '/myTimer'), got ${JSON.stringify(path)}`,
     );
   }
-}
-
-function unknownMethod(intf: Interface, method: string): RemoteError {
-  const names = (intf.description.methods ?? []).map((m) => m.name);
-  return new RemoteError(
-    ErrorCode.UnknownMethod,
-    `${intf.name} has no method '${method}'${didYouMean(method, names)}`,
-  );
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
-  );
-}
-
-function abortServed(served: ServedCall, reason: Error): void {
-  if (served.aborted !== undefined) return;
-  served.aborted = reason;
-  clearTimeout(served.timer);
-  served.controller?.abort(reason);
-}
-
-/**
- * The context of a served call. Its signal is made on first use: most handlers never look at it, and an
- * AbortController plus a deadline timer per call would cost every call.
- */
-function makeContext(call: CallMessage, served: ServedCall): CallContext {
-  return {
-    caller: call.src,
-    path: call.path,
-    intf: call.intf,
-    method: call.method,
-    deadline: served.deadline,
-    get signal(): AbortSignal {
-      if (served.controller === undefined) {
-        const controller = new AbortController();
-        served.controller = controller;
-        if (served.aborted !== undefined) {
-          controller.abort(served.aborted);
-        } else {
-          served.timer = setTimeout(
-            () => abortServed(served, new Error("the call's deadline passed")),
-            Math.max(0, served.deadline - Date.now()),
-          );
-          served.timer.unref();
-        }
-      }
-      return served.controller.signal;
-    },
-  };
 }

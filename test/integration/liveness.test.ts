@@ -15,7 +15,11 @@ describe("liveness and flow control", () => {
 
   it("detects a silent peer by heartbeats within the timeout, then reconnects when it heals", async () => {
     const heartbeat = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 400 };
-    const { node: server, port } = await bus.listening("server", heartbeat);
+    // The server waits longer, so that it is the client that detects the silence (not the proxy passing on a close).
+    const { node: server, port } = await bus.listening("server", {
+      heartbeatIntervalMs: 100,
+      heartbeatTimeoutMs: 5_000,
+    });
     server.register("/calc", createCalc());
     proxy = await startFaultProxy(port);
     const client = bus.node("client", heartbeat);
