@@ -1,0 +1,28 @@
+import { DEFAULT_CALL_TIMEOUT_MS, resolveNodeOptions } from "../../../runtime/api/options";
+
+describe("resolveNodeOptions()", () => {
+  it("applies the defaults", () => {
+    const options = resolveNodeOptions({});
+    expect(options.callTimeoutMs).toBe(DEFAULT_CALL_TIMEOUT_MS);
+    expect(options.secret).toBeUndefined();
+    expect(options.policy).toBeUndefined();
+  });
+
+  it("names the option that is wrong", () => {
+    expect(() => resolveNodeOptions({ callTimeoutMs: -1 })).toThrow(
+      /NodeOptions.callTimeoutMs must be a positive number/,
+    );
+    expect(() => resolveNodeOptions({ reconnectJitter: 2 })).toThrow(
+      /reconnectJitter must be a number from 0 to 1/,
+    );
+    expect(() => resolveNodeOptions({ reconnectMinMs: 500, reconnectMaxMs: 100 })).toThrow(/reconnectMaxMs/);
+    expect(() => resolveNodeOptions({ secret: "" })).toThrow(/secret must be a non-empty/);
+    expect(() => resolveNodeOptions({ policy: { allow: [{ node: ["x"] } as never] } })).toThrow(
+      /policy.allow\[0\] has an unknown key 'node'/,
+    );
+  });
+
+  it("takes a string secret as its UTF-8 bytes", () => {
+    expect(resolveNodeOptions({ secret: "é" }).secret).toEqual(new Uint8Array([0xc3, 0xa9]));
+  });
+});
