@@ -19,6 +19,8 @@ import type { Listener } from "../dispatch/subscriptions.js";
 import { Subscribers, Subscriptions } from "../dispatch/subscriptions.js";
 import type { CallMessage, EventMessage, Message, SubscribeMessage } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
+import type { EventFrameBuilder } from "../wire/codec.js";
+import { createEventFrames } from "../wire/codec.js";
 import { didYouMean } from "./did-you-mean.js";
 import { ErrorCode, InvalidArgumentError, RemoteError, wireFailure } from "./errors.js";
 import type { Implementation, ImplementationHost } from "./implementation.js";
@@ -925,11 +927,21 @@ export class Node {
   #emitEvent(path: string, intf: string, event: string, args: Record<string, unknown>): void {
     const subscribers = this.#subscribers.of(path, intf, event);
     if (subscribers === undefined) return;
+    let frames: EventFrameBuilder | undefined;
     for (const dst of subscribers) {
       const seq = (this.#seqOut.get(dst) ?? 0) + 1;
       this.#seqOut.set(dst, seq);
+      if (dst === this.name) {
+        this.#onEvent({ type: MessageType.Event, dst, src: dst, hops: 0, path, intf, event, args, seq });
+        continue;
+      }
+      const via = this.#table.nextHop(dst);
+      const link = via === undefined ? undefined : this.#links.get(via)?.[0];
+      if (link === undefined) continue;
+      // Encoded once for all subscribers; throws to fire()'s caller when args are not plain data.
+      frames ??= createEventFrames(this.name, path, intf, event, args, this.#options.maxFrameBytes);
       // A subscriber whose link is overloaded misses this event; the gap in `seq` tells it so.
-      this.#route({ type: MessageType.Event, dst, src: this.name, hops: 0, path, intf, event, args, seq });
+      link.sendFrame(frames(dst, seq));
     }
   }
 

@@ -162,8 +162,19 @@ export class Link {
    * Encodes and queues a message. Throws `WireError` (`supcon.FrameTooLarge`, `supcon.InvalidData`) for a message
    * that cannot be sent; that fails the message, not the link.
    */
+  /** Queues a frame encoded already (`createEventFrames()`), on the same terms as `send()`. */
+  sendFrame(frame: Uint8Array): boolean {
+    if (this.#state !== "open") return false;
+    if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
+    this.#enqueueFrame(frame);
+    return true;
+  }
+
   #enqueue(message: Message): void {
-    const frame = encodeMessage(message, this.#options.maxFrameBytes);
+    this.#enqueueFrame(encodeMessage(message, this.#options.maxFrameBytes));
+  }
+
+  #enqueueFrame(frame: Uint8Array): void {
     this.#queue.push(frame);
     this.#queuedBytes += frame.length;
     if (!this.#flushScheduled) {

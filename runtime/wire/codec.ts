@@ -134,3 +134,106 @@ function describe(message: Message): string {
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Builds the frame of one event for one destination; see `createEventFrames()`. */
+export type EventFrameBuilder = (dst: string, seq: number) => Uint8Array;
+
+/**
+ * Encodes an event once for many destinations. An EVENT differs between subscribers only in `dst` and `seq`
+ * (`[20, dst, src, hops, path, intf, event, args, seq]`), and a MessagePack array is the concatenation of its
+ * elements' encodings, so the shared middle is packed and checked once and each frame adds a few bytes around it.
+ *
+ * @throws WireError `supcon.InvalidData` when `args` is not plain data; `supcon.FrameTooLarge` (from the builder)
+ *   when a frame would exceed `maxFrameBytes`.
+ */
+export function createEventFrames(
+  src: string,
+  path: string,
+  intf: string,
+  event: string,
+  args: Readonly<Record<string, unknown>> | null,
+  maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES,
+): EventFrameBuilder {
+  let middle: Uint8Array;
+  try {
+    middle = packr.pack([src, 0, path, intf, event, args]);
+  } catch (err) {
+    throw new WireError(WireErrorCode.InvalidData, `cannot encode EVENT message: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+  const problem = checkPlainMsgpack(middle);
+  if (problem !== undefined) {
+    throw new WireError(WireErrorCode.InvalidData, `cannot encode EVENT message: ${problem}`);
+  }
+  // Drop the 6-element array's own header (one byte, 0x96): its elements go inside the 9-element EVENT array.
+  const shared = middle.subarray(1);
+  return (dst, seq) => {
+    const dstBytes = Buffer.byteLength(dst, "utf8");
+    const bodyLength = 2 + strHeaderBytes(dstBytes) + dstBytes + shared.length + uintBytes(seq);
+    if (bodyLength > maxFrameBytes) {
+      throw new WireError(
+        WireErrorCode.FrameTooLarge,
+        `EVENT message of ${bodyLength} bytes exceeds maxFrameBytes (${maxFrameBytes})`,
+      );
+    }
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyLength);
+    writeFrameHeader(frame, bodyLength);
+    let at = FRAME_HEADER_BYTES;
+    frame[at++] = 0x99; // fixarray of 9
+    frame[at++] = 20; // EVENT
+    at = writeStrHeader(frame, at, dstBytes);
+    at += frame.write(dst, at, "utf8");
+    frame.set(shared, at);
+    at += shared.length;
+    writeUint(frame, at, seq);
+    return frame;
+  };
+}
+
+function strHeaderBytes(length: number): number {
+  return length < 32 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
+}
+
+function writeStrHeader(buf: Buffer, at: number, length: number): number {
+  if (length < 32) {
+    buf[at] = 0xa0 | length;
+    return at + 1;
+  }
+  if (length < 0x100) {
+    buf[at] = 0xd9;
+    buf[at + 1] = length;
+    return at + 2;
+  }
+  if (length < 0x10000) {
+    buf[at] = 0xda;
+    buf.writeUInt16BE(length, at + 1);
+    return at + 3;
+  }
+  buf[at] = 0xdb;
+  buf.writeUInt32BE(length, at + 1);
+  return at + 5;
+}
+
+function uintBytes(n: number): number {
+  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffff_ffff ? 5 : 9;
+}
+
+function writeUint(buf: Buffer, at: number, n: number): void {
+  if (n < 0x80) {
+    buf[at] = n;
+  } else if (n < 0x100) {
+    buf[at] = 0xcc;
+    buf[at + 1] = n;
+  } else if (n < 0x10000) {
+    buf[at] = 0xcd;
+    buf.writeUInt16BE(n, at + 1);
+  } else if (n <= 0xffff_ffff) {
+    buf[at] = 0xce;
+    buf.writeUInt32BE(n, at + 1);
+  } else {
+    buf[at] = 0xcf;
+    buf.writeUInt32BE(Math.floor(n / 0x1_0000_0000), at + 1);
+    buf.writeUInt32BE(n >>> 0, at + 5);
+  }
+}
