@@ -673,16 +673,12 @@ export class Node {
       );
     this.#pending.rejectWhere((_dst, via) => via === peer, lost);
     for (const relayed of this.#relayed.takeVia(peer)) {
-      this.#route({
-        type: MessageType.Error,
-        dst: relayed.caller,
-        src: this.name,
-        hops: 0,
-        id: relayed.id,
-        code: ErrorCode.ConnectionLost,
-        message: `the link from ${this.name} to ${peer} was lost while the call was in flight`,
-        data: null,
-      });
+      this.#answerForwarded(
+        relayed.caller,
+        relayed.id,
+        ErrorCode.ConnectionLost,
+        `the link from ${this.name} to ${peer} was lost while the call was in flight`,
+      );
     }
     if (!this.#closed) this.#advertise();
   }
@@ -829,16 +825,12 @@ export class Node {
     const via = this.#table.nextHop(message.dst);
     if (via === undefined || message.hops + 1 >= DEFAULT_MAX_HOPS || via === from.peer) {
       if (message.type === MessageType.Call) {
-        this.#route({
-          type: MessageType.Error,
-          dst: message.src,
-          src: this.name,
-          hops: 0,
-          id: message.id,
-          code: ErrorCode.UnknownNode,
-          message: `${message.dst}:${message.path} ${message.intf}.${message.method}: node '${message.dst}' cannot be reached from ${this.name}`,
-          data: null,
-        });
+        this.#answerForwarded(
+          message.src,
+          message.id,
+          ErrorCode.UnknownNode,
+          `${message.dst}:${message.path} ${message.intf}.${message.method}: node '${message.dst}' cannot be reached from ${this.name}`,
+        );
       }
       return;
     }
@@ -862,17 +854,27 @@ export class Node {
     }
     if (!sent && message.type === MessageType.Call) {
       this.#relayed.complete(message.src, message.id);
-      this.#route({
-        type: MessageType.Error,
-        dst: message.src,
-        src: this.name,
-        hops: 0,
-        id: message.id,
-        code: ErrorCode.Overloaded,
-        message: `${this.name} cannot forward the call to ${via}: its link is overloaded or gone`,
-        data: null,
-      });
+      this.#answerForwarded(
+        message.src,
+        message.id,
+        ErrorCode.Overloaded,
+        `${this.name} cannot forward the call to ${via}: its link is overloaded or gone`,
+      );
     }
+  }
+
+  /** Fails a call this node forwards (or would have) with an ERROR to its caller. */
+  #answerForwarded(caller: string, id: number, code: string, message: string): void {
+    this.#route({
+      type: MessageType.Error,
+      dst: caller,
+      src: this.name,
+      hops: 0,
+      id,
+      code,
+      message,
+      data: null,
+    });
   }
 
   #sweepRelayed(): void {

@@ -90,15 +90,27 @@ export function createTcpTransport(socket: net.Socket): Transport {
 
 /** Connects to `host:port`; rejects with a readable error when the connection cannot be made. */
 export function connectTcp(host: string, port: number): Promise<Transport> {
+  return whenReady(net.connect({ host, port }), "connect", `${host}:${port}`, "");
+}
+
+/**
+ * Resolves with a transport over `socket` once it emits `readyEvent` (`connect`, or `secureConnect` for TLS);
+ * rejects with a readable error, prefixed with `prefix`, when it fails first.
+ * @internal shared by the TCP and TLS transports.
+ */
+export function whenReady(
+  socket: net.Socket,
+  readyEvent: string,
+  remote: string,
+  prefix: string,
+): Promise<Transport> {
   return new Promise((resolve, reject) => {
-    const remote = `${host}:${port}`;
-    const socket = net.connect({ host, port });
     const onError = (err: Error & { code?: string }): void => {
       socket.destroy();
-      reject(new Error(describeSocketError(err, remote), { cause: err }));
+      reject(new Error(`${prefix}${describeSocketError(err, remote)}`, { cause: err }));
     };
     socket.once("error", onError);
-    socket.once("connect", () => {
+    socket.once(readyEvent, () => {
       socket.off("error", onError);
       resolve(new SocketTransport(socket, remote));
     });
@@ -112,8 +124,25 @@ export function listenTcp(
   onTransport: (transport: Transport) => void,
   onError: (message: string) => void,
 ): Promise<Listener> {
+  return startListening(
+    net.createServer((socket) => onTransport(createTcpTransport(socket))),
+    host,
+    port,
+    onError,
+  );
+}
+
+/**
+ * Starts `server` on `host:port`; rejects when it cannot listen, and afterwards reports its errors to `onError`.
+ * @internal shared by the TCP and TLS transports.
+ */
+export function startListening(
+  server: net.Server,
+  host: string,
+  port: number,
+  onError: (message: string) => void,
+): Promise<Listener> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer((socket) => onTransport(createTcpTransport(socket)));
     server.once("error", (err: Error & { code?: string }) =>
       reject(new Error(describeSocketError(err, `${host}:${port}`), { cause: err })),
     );
