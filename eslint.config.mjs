@@ -2,7 +2,19 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "generated/", "bench/generated/", "bench/out/", "coverage/", "test/golden/*/expected/", "**/*.js", "**/*.mjs"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "generated/",
+      "bench/generated/",
+      "bench/out/",
+      "coverage/",
+      "test/golden/*/expected/",
+      "**/*.js",
+      "**/*.mjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
