@@ -73,7 +73,7 @@ export class Node {
   readonly #allLinks = new Set<Link>();
   readonly #linkClosed = new Map<Link, Promise<void>>();
   readonly #objects = new Map<string, Map<string, Implementation<object>>>();
-  readonly #pending = new PendingCalls();
+  readonly #pending = new PendingCalls((dst, id) => this.#cancelRemote(dst, id));
   readonly #served: ServedCalls;
   readonly #allowed: AccessCheck;
   readonly #relayed = new RelayedCalls();
@@ -376,7 +376,6 @@ export class Node {
       timeoutMs,
       what,
       signal,
-      onGiveUp: (callId) => this.#cancelRemote(node, callId),
     });
     const message: CallMessage = {
       type: MessageType.Call,
@@ -980,16 +979,10 @@ export class Node {
       this.#sendSubscription(MessageType.Unsubscribe, message.src, message.path, message.intf, message.event);
       return;
     }
-    const source: EventSource = {
-      node: message.src,
-      path: message.path,
-      intf: message.intf,
-      event: message.event,
-    };
     const args = (message.args ?? {}) as never;
     for (const listener of entry.listeners) {
       try {
-        listener(args, source);
+        listener(args, entry.source);
       } catch (err) {
         this.#warn(
           `an event listener of ${message.src}:${message.path} ${message.intf}.${message.event} threw: ${String(err)}`,

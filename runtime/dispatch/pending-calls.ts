@@ -10,9 +10,11 @@ interface PendingCall {
   readonly dst: string;
   /** The neighbour the CALL was sent to. */
   readonly via: string;
+  readonly deadline: number;
+  readonly timeoutMs: number;
+  readonly what: string;
   readonly resolve: (out: unknown) => void;
   readonly reject: (error: RemoteError) => void;
-  readonly timer: NodeJS.Timeout;
   readonly onAbort: (() => void) | undefined;
   readonly signal: AbortSignal | undefined;
 }
@@ -24,14 +26,30 @@ export interface NewCall {
   /** What the call is, for error messages: `node:/path com.example.Timer.add`. */
   readonly what: string;
   readonly signal: AbortSignal | undefined;
-  /** Called when the caller gives up (deadline or abort) so the callee can be told. */
-  readonly onGiveUp: (id: number, reason: RemoteError) => void;
 }
+
+/**
+ * Deadlines are checked by one timer for the whole table rather than one per call: it is armed for the earliest
+ * deadline and, when it fires, fails every call due within `DEADLINE_SLACK_MS`. A call therefore times out at most
+ * that much early or a few milliseconds late.
+ */
+const DEADLINE_SLACK_MS = 2;
+/** Smallest gap between two runs of the deadline timer, so that many distinct deadlines cost a bounded rate. */
+const DEADLINE_MIN_GAP_MS = 5;
 
 /** Pending calls by id. Ids increase from 1 and wrap before 2^32. */
 export class PendingCalls {
   readonly #calls = new Map<number, PendingCall>();
+  /** Told when the caller gives up on a call (deadline or abort), so that the callee can be told. */
+  readonly #onGiveUp: (dst: string, id: number) => void;
   #nextId = 1;
+  #timer: NodeJS.Timeout | undefined;
+  /** When the timer fires; Infinity when it is not armed. */
+  #timerAt = Infinity;
+
+  constructor(onGiveUp: (dst: string, id: number) => void) {
+    this.#onGiveUp = onGiveUp;
+  }
 
   get size(): number {
     return this.#calls.size;
@@ -49,32 +67,34 @@ export class PendingCalls {
       resolve = res;
       reject = rej;
     });
-    const timer = setTimeout(() => {
-      const error = new RemoteError(ErrorCode.Timeout, `${call.what}: no answer within ${call.timeoutMs} ms`);
-      this.#settle(id)?.reject(error);
-      call.onGiveUp(id, error);
-    }, call.timeoutMs);
+    const deadline = Date.now() + call.timeoutMs;
     let onAbort: (() => void) | undefined;
-    if (call.signal !== undefined) {
+    const signal = call.signal;
+    if (signal !== undefined) {
       onAbort = () => {
         const error = new RemoteError(ErrorCode.Cancelled, `${call.what}: cancelled by the caller`, {
-          cause: call.signal?.reason,
+          cause: signal.reason,
         });
-        this.#settle(id)?.reject(error);
-        call.onGiveUp(id, error);
+        const pending = this.#settle(id);
+        if (pending === undefined) return;
+        pending.reject(error);
+        this.#onGiveUp(pending.dst, id);
       };
-      call.signal.addEventListener("abort", onAbort, { once: true });
+      signal.addEventListener("abort", onAbort, { once: true });
     }
     this.#calls.set(id, {
       id,
       dst: call.dst,
       via: call.via,
+      deadline,
+      timeoutMs: call.timeoutMs,
+      what: call.what,
       resolve,
       reject,
-      timer,
       onAbort,
-      signal: call.signal,
+      signal,
     });
+    if (deadline < this.#timerAt) this.#arm(deadline);
     return { id, promise };
   }
 
@@ -101,12 +121,42 @@ export class PendingCalls {
     }
   }
 
+  #arm(at: number): void {
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, at - Date.now()));
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const call of [...this.#calls.values()]) {
+      if (call.deadline <= now + DEADLINE_SLACK_MS) {
+        this.#settle(call.id);
+        call.reject(
+          new RemoteError(ErrorCode.Timeout, `${call.what}: no answer within ${call.timeoutMs} ms`),
+        );
+        this.#onGiveUp(call.dst, call.id);
+      } else if (call.deadline < next) {
+        next = call.deadline;
+      }
+    }
+    if (next !== Infinity) this.#arm(Math.max(next, now + DEADLINE_MIN_GAP_MS));
+  }
+
   #settle(id: number): PendingCall | undefined {
     const call = this.#calls.get(id);
     if (call === undefined) return undefined;
     this.#calls.delete(id);
-    clearTimeout(call.timer);
     if (call.onAbort !== undefined) call.signal?.removeEventListener("abort", call.onAbort);
+    if (this.#calls.size === 0 && this.#timer !== undefined) {
+      // Nothing left to time out: do not keep a timer (and the process) alive for nothing.
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+    }
     return call;
   }
 

@@ -13,51 +13,75 @@ export interface SubscriptionEntry {
   readonly intf: string;
   readonly event: string;
   readonly listeners: Set<Listener>;
-  /** Sequence number of the last event received from the node (for gap detection), 0 before the first. */
-  lastSeq: number;
+  /** What listeners are told the event came from; one object for every event of the key. */
+  readonly source: EventSource;
 }
 
-export function subscriptionKey(node: string, path: string, intf: string, event: string): string {
-  return `${node}\0${path}\0${intf}\0${event}`;
-}
+/** A map of maps, one level per part of a key: looking up an event costs no string building. */
+type Tree<T> = Map<string, Map<string, Map<string, Map<string, T>>>>;
 
 export class Subscriptions {
-  readonly #entries = new Map<string, SubscriptionEntry>();
+  readonly #tree: Tree<SubscriptionEntry> = new Map();
 
   /** Adds a listener; returns true when the key is new (the caller then subscribes on the wire). */
   add(node: string, path: string, intf: string, event: string, listener: Listener): boolean {
-    const key = subscriptionKey(node, path, intf, event);
-    const entry = this.#entries.get(key);
+    const entry = this.get(node, path, intf, event);
     if (entry !== undefined) {
       entry.listeners.add(listener);
       return false;
     }
-    this.#entries.set(key, { node, path, intf, event, listeners: new Set([listener]), lastSeq: 0 });
+    const byEvent = branch(branch(branch(this.#tree, node), path), intf);
+    byEvent.set(event, {
+      node,
+      path,
+      intf,
+      event,
+      listeners: new Set([listener]),
+      source: { node, path, intf, event },
+    });
     return true;
   }
 
   /** Removes a listener; returns true when the key has no listener left (the caller then unsubscribes). */
   remove(node: string, path: string, intf: string, event: string, listener: Listener): boolean {
-    const key = subscriptionKey(node, path, intf, event);
-    const entry = this.#entries.get(key);
+    const entry = this.get(node, path, intf, event);
     if (entry === undefined || !entry.listeners.delete(listener)) return false;
     if (entry.listeners.size > 0) return false;
-    this.#entries.delete(key);
+    const byPath = this.#tree.get(node);
+    const byIntf = byPath?.get(path);
+    const byEvent = byIntf?.get(intf);
+    byEvent?.delete(event);
+    if (byEvent?.size === 0) byIntf?.delete(intf);
+    if (byIntf?.size === 0) byPath?.delete(path);
+    if (byPath?.size === 0) this.#tree.delete(node);
     return true;
   }
 
   get(node: string, path: string, intf: string, event: string): SubscriptionEntry | undefined {
-    return this.#entries.get(subscriptionKey(node, path, intf, event));
+    return this.#tree.get(node)?.get(path)?.get(intf)?.get(event);
   }
 
   /** Every subscribed key on `node`, for re-subscribing when it (re)appears. */
   forNode(node: string): SubscriptionEntry[] {
-    return [...this.#entries.values()].filter((e) => e.node === node);
+    const out: SubscriptionEntry[] = [];
+    for (const byIntf of this.#tree.get(node)?.values() ?? []) {
+      for (const byEvent of byIntf.values()) out.push(...byEvent.values());
+    }
+    return out;
   }
 
   clear(): void {
-    this.#entries.clear();
+    this.#tree.clear();
   }
+}
+
+function branch<T>(map: Map<string, Map<string, T>>, key: string): Map<string, T> {
+  let next = map.get(key);
+  if (next === undefined) {
+    next = new Map();
+    map.set(key, next);
+  }
+  return next;
 }
 
 /**

@@ -19,7 +19,8 @@ import { DEFAULT_MAX_FRAME_BYTES } from "../api/options.js";
 import { WireError, WireErrorCode } from "./errors.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH, writeFrameHeader } from "./frame.js";
 import type { Message } from "./messages.js";
-import { messageTypeName, parseMessage, toWire } from "./messages.js";
+import type { CallMessage, ResultMessage } from "./messages.js";
+import { MessageType, messageTypeName, parseMessage, toWire } from "./messages.js";
 import { checkPlainMsgpack } from "./plain-msgpack.js";
 
 /** The outcome of decoding a frame body: a message, or why the body is not one (the link then closes). */
@@ -75,6 +76,11 @@ const unpackr = new Unpackr({
  *   `MAX_NESTING_DEPTH`.
  */
 export function encodeMessage(message: Message, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES): Uint8Array {
+  // The two messages of every call have a layout of their own: their strings come from a cache.
+  // (Only a caller bypassing the types passes null; the generic path below reports it.)
+  const type = (message as Message | null)?.type;
+  if (type === MessageType.Call) return encodeCall(message as CallMessage, maxFrameBytes);
+  if (type === MessageType.Result) return encodeResult(message as ResultMessage, maxFrameBytes);
   let frame: Uint8Array;
   try {
     frame = packr.pack(toWire(message), RESERVE_START_SPACE | FRAME_HEADER_BYTES);
@@ -169,8 +175,8 @@ export function createEventFrames(
   // Drop the 6-element array's own header (one byte, 0x96): its elements go inside the 9-element EVENT array.
   const shared = middle.subarray(1);
   return (dst, seq) => {
-    const dstBytes = Buffer.byteLength(dst, "utf8");
-    const bodyLength = 2 + strHeaderBytes(dstBytes) + dstBytes + shared.length + uintBytes(seq);
+    const packedDst = packedString(dst);
+    const bodyLength = 2 + packedDst.length + shared.length + uintBytes(seq);
     if (bodyLength > maxFrameBytes) {
       throw new WireError(
         WireErrorCode.FrameTooLarge,
@@ -182,8 +188,8 @@ export function createEventFrames(
     let at = FRAME_HEADER_BYTES;
     frame[at++] = 0x99; // fixarray of 9
     frame[at++] = 20; // EVENT
-    at = writeStrHeader(frame, at, dstBytes);
-    at += frame.write(dst, at, "utf8");
+    frame.set(packedDst, at);
+    at += packedDst.length;
     frame.set(shared, at);
     at += shared.length;
     writeUint(frame, at, seq);
@@ -191,8 +197,23 @@ export function createEventFrames(
   };
 }
 
-function strHeaderBytes(length: number): number {
-  return length < 32 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
+/** Packed node names, reused across events: the same few subscribers receive every event. */
+const packedNames = new Map<string, Uint8Array>();
+const PACKED_NAMES_MAX = 4096;
+
+/** `name` as a MessagePack str (header and UTF-8 bytes). */
+function packedString(name: string): Uint8Array {
+  let packed = packedNames.get(name);
+  if (packed === undefined) {
+    const length = Buffer.byteLength(name, "utf8");
+    const buf = Buffer.allocUnsafe(5 + length);
+    const at = writeStrHeader(buf, 0, length);
+    buf.write(name, at, "utf8");
+    packed = buf.subarray(0, at + length);
+    if (packedNames.size >= PACKED_NAMES_MAX) packedNames.clear();
+    packedNames.set(name, packed);
+  }
+  return packed;
 }
 
 function writeStrHeader(buf: Buffer, at: number, length: number): number {
@@ -219,21 +240,118 @@ function uintBytes(n: number): number {
   return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffff_ffff ? 5 : 9;
 }
 
-function writeUint(buf: Buffer, at: number, n: number): void {
+/** Writes an unsigned integer in its shortest MessagePack form; returns the position after it. */
+function writeUint(buf: Buffer, at: number, n: number): number {
   if (n < 0x80) {
     buf[at] = n;
-  } else if (n < 0x100) {
+    return at + 1;
+  }
+  if (n < 0x100) {
     buf[at] = 0xcc;
     buf[at + 1] = n;
-  } else if (n < 0x10000) {
+    return at + 2;
+  }
+  if (n < 0x10000) {
     buf[at] = 0xcd;
     buf.writeUInt16BE(n, at + 1);
-  } else if (n <= 0xffff_ffff) {
+    return at + 3;
+  }
+  if (n <= 0xffff_ffff) {
     buf[at] = 0xce;
     buf.writeUInt32BE(n, at + 1);
-  } else {
-    buf[at] = 0xcf;
-    buf.writeUInt32BE(Math.floor(n / 0x1_0000_0000), at + 1);
-    buf.writeUInt32BE(n >>> 0, at + 5);
+    return at + 5;
   }
+  buf[at] = 0xcf;
+  buf.writeUInt32BE(Math.floor(n / 0x1_0000_0000), at + 1);
+  buf.writeUInt32BE(n >>> 0, at + 5);
+  return at + 9;
+}
+
+/** `[10, dst, src, hops, id, path, intf, method, args, timeoutMs]`, its strings packed once and cached. */
+function encodeCall(m: CallMessage, maxFrameBytes: number): Uint8Array {
+  const dst = packedString(m.dst);
+  const src = packedString(m.src);
+  const path = packedString(m.path);
+  const intf = packedString(m.intf);
+  const method = packedString(m.method);
+  const args = packPlain(m.args, "CALL");
+  const bodyLength =
+    2 +
+    dst.length +
+    src.length +
+    uintBytes(m.hops) +
+    uintBytes(m.id) +
+    path.length +
+    intf.length +
+    method.length +
+    args.length +
+    uintBytes(m.timeoutMs);
+  const frame = allocFrame(bodyLength, maxFrameBytes, "CALL");
+  let at = FRAME_HEADER_BYTES;
+  frame[at++] = 0x9a; // fixarray of 10
+  frame[at++] = MessageType.Call;
+  at = put(frame, at, dst);
+  at = put(frame, at, src);
+  at = writeUint(frame, at, m.hops);
+  at = writeUint(frame, at, m.id);
+  at = put(frame, at, path);
+  at = put(frame, at, intf);
+  at = put(frame, at, method);
+  at = put(frame, at, args);
+  writeUint(frame, at, m.timeoutMs);
+  return frame;
+}
+
+/** `[11, dst, src, hops, id, out]`, its strings packed once and cached. */
+function encodeResult(m: ResultMessage, maxFrameBytes: number): Uint8Array {
+  const dst = packedString(m.dst);
+  const src = packedString(m.src);
+  const out = packPlain(m.out, "RESULT");
+  const bodyLength = 2 + dst.length + src.length + uintBytes(m.hops) + uintBytes(m.id) + out.length;
+  const frame = allocFrame(bodyLength, maxFrameBytes, "RESULT");
+  let at = FRAME_HEADER_BYTES;
+  frame[at++] = 0x96; // fixarray of 6
+  frame[at++] = MessageType.Result;
+  at = put(frame, at, dst);
+  at = put(frame, at, src);
+  at = writeUint(frame, at, m.hops);
+  at = writeUint(frame, at, m.id);
+  put(frame, at, out);
+  return frame;
+}
+
+const NIL = new Uint8Array([0xc0]);
+
+/** Packs a map of arguments (or nil) and checks that it is plain data. */
+function packPlain(value: unknown, what: string): Uint8Array {
+  if (value === null || value === undefined) return NIL;
+  let packed: Uint8Array;
+  try {
+    packed = packr.pack(value);
+  } catch (err) {
+    throw new WireError(WireErrorCode.InvalidData, `cannot encode ${what} message: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+  const problem = checkPlainMsgpack(packed);
+  if (problem !== undefined)
+    throw new WireError(WireErrorCode.InvalidData, `cannot encode ${what} message: ${problem}`);
+  return packed;
+}
+
+function allocFrame(bodyLength: number, maxFrameBytes: number, what: string): Buffer {
+  if (bodyLength > maxFrameBytes || bodyLength > MAX_FRAME_LENGTH) {
+    throw new WireError(
+      WireErrorCode.FrameTooLarge,
+      `${what} message of ${bodyLength} bytes exceeds maxFrameBytes (${maxFrameBytes})`,
+    );
+  }
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyLength);
+  writeFrameHeader(frame, bodyLength);
+  return frame;
+}
+
+function put(frame: Buffer, at: number, bytes: Uint8Array): number {
+  frame.set(bytes, at);
+  return at + bytes.length;
 }

@@ -5,8 +5,8 @@ describe("PendingCalls", () => {
   const base = { dst: "server", via: "server", what: "server:/calc Calc.add", signal: undefined };
 
   it("resolves a call by id, once", async () => {
-    const calls = new PendingCalls();
-    const { id, promise } = calls.add({ ...base, timeoutMs: 1_000, onGiveUp: () => undefined });
+    const calls = new PendingCalls(() => undefined);
+    const { id, promise } = calls.add({ ...base, timeoutMs: 1_000 });
     expect(calls.resolve(id, { sum: 3 })).toBe(true);
     expect(calls.resolve(id, { sum: 4 })).toBe(false);
     await expect(promise).resolves.toEqual({ sum: 3 });
@@ -14,31 +14,30 @@ describe("PendingCalls", () => {
   });
 
   it("fails at the deadline with supcon.Timeout and tells the callee", async () => {
-    const calls = new PendingCalls();
     const gaveUp: number[] = [];
-    const { id, promise } = calls.add({ ...base, timeoutMs: 20, onGiveUp: (i) => gaveUp.push(i) });
+    const calls = new PendingCalls((_dst, id) => gaveUp.push(id));
+    const { id, promise } = calls.add({ ...base, timeoutMs: 20 });
     await expect(promise).rejects.toMatchObject({ code: "supcon.Timeout" });
     expect(gaveUp).toEqual([id]);
     expect(calls.resolve(id, {})).toBe(false);
   });
 
   it("fails with supcon.Cancelled when the signal aborts", async () => {
-    const calls = new PendingCalls();
+    const calls = new PendingCalls(() => undefined);
     const controller = new AbortController();
     const { promise } = calls.add({
       ...base,
       timeoutMs: 1_000,
       signal: controller.signal,
-      onGiveUp: () => undefined,
     });
     controller.abort();
     await expect(promise).rejects.toMatchObject({ code: "supcon.Cancelled" });
   });
 
   it("fails the calls that went through a neighbour", async () => {
-    const calls = new PendingCalls();
-    const a = calls.add({ ...base, via: "b", timeoutMs: 1_000, onGiveUp: () => undefined });
-    const c = calls.add({ ...base, via: "c", timeoutMs: 1_000, onGiveUp: () => undefined });
+    const calls = new PendingCalls(() => undefined);
+    const a = calls.add({ ...base, via: "b", timeoutMs: 1_000 });
+    const c = calls.add({ ...base, via: "c", timeoutMs: 1_000 });
     calls.rejectWhere(
       (_dst, via) => via === "b",
       (dst) => new RemoteError("supcon.ConnectionLost", `lost ${dst}`),
@@ -50,15 +49,32 @@ describe("PendingCalls", () => {
   });
 
   it("gives distinct ids to calls in flight", () => {
-    const calls = new PendingCalls();
+    const calls = new PendingCalls(() => undefined);
     const ids = new Set<number>();
     const promises: Promise<unknown>[] = [];
     for (let i = 0; i < 100; i++) {
-      const { id, promise } = calls.add({ ...base, timeoutMs: 1_000, onGiveUp: () => undefined });
+      const { id, promise } = calls.add({ ...base, timeoutMs: 1_000 });
       ids.add(id);
       promises.push(promise);
     }
     expect(ids.size).toBe(100);
     for (const id of ids) calls.resolve(id, {});
+  });
+
+  it("times out a short call made after a long one on time, with one timer for the table", async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    const calls = new PendingCalls(() => undefined);
+    const long = calls.add({ ...base, timeoutMs: 10_000 });
+    const started = Date.now();
+    const short = calls.add({ ...base, timeoutMs: 30 });
+    await expect(short.promise).rejects.toMatchObject({ code: "supcon.Timeout" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(calls.size).toBe(1);
+    calls.resolve(long.id, {});
+    await long.promise;
+    // Nothing pending: no timer keeps the process alive.
+    expect(timers()).toBe(before);
   });
 });
