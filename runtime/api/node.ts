@@ -20,7 +20,7 @@ import { Subscribers, Subscriptions } from "../dispatch/subscriptions.js";
 import type { CallMessage, EventMessage, Message, SubscribeMessage } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
 import type { EventFrameBuilder } from "../wire/codec.js";
-import { createEventFrames } from "../wire/codec.js";
+import { createEventFrames, encodeMessage, forwardedFrame } from "../wire/codec.js";
 import { didYouMean } from "./did-you-mean.js";
 import { ErrorCode, InvalidArgumentError, RemoteError, wireFailure } from "./errors.js";
 import type { Implementation, ImplementationHost } from "./implementation.js";
@@ -600,7 +600,7 @@ export class Node {
       },
       {
         open: (l) => this.#onLinkOpen(l),
-        message: (l, m) => this.#onMessage(l, m),
+        message: (l, m, body) => this.#onMessage(l, m, body),
         closed: (l, error) => {
           this.#onLinkClosed(l, error);
           closed();
@@ -802,7 +802,7 @@ export class Node {
   // ---------------------------------------------------------------------------------------------------------------
   // Incoming messages
 
-  #onMessage(link: Link, message: RoutedMessage): void {
+  #onMessage(link: Link, message: RoutedMessage, body: Uint8Array): void {
     if (message.type === MessageType.Advert) {
       this.#onAdvert(link, {
         origin: message.origin,
@@ -817,10 +817,10 @@ export class Node {
       this.#deliver(message);
       return;
     }
-    this.#forward(link, message);
+    this.#forward(link, message, body);
   }
 
-  #forward(from: Link, message: AddressedMessage): void {
+  #forward(from: Link, message: AddressedMessage, body: Uint8Array): void {
     const via = this.#table.nextHop(message.dst);
     if (via === undefined || message.hops + 1 >= DEFAULT_MAX_HOPS || via === from.peer) {
       if (message.type === MessageType.Call) {
@@ -833,7 +833,6 @@ export class Node {
       }
       return;
     }
-    const forwarded = { ...message, hops: message.hops + 1 };
     if (message.type === MessageType.Call) {
       this.#relayed.track({
         caller: message.src,
@@ -846,7 +845,12 @@ export class Node {
     }
     let sent: boolean;
     try {
-      sent = this.#sendTo(via, forwarded);
+      // The bytes go on as they came, but for the hop count; re-encoded only when they cannot be patched.
+      const frame =
+        forwardedFrame(body, message.hops + 1) ??
+        encodeMessage({ ...message, hops: message.hops + 1 }, this.#options.maxFrameBytes);
+      const link = this.#links.get(via)?.[0];
+      sent = link !== undefined && link.sendFrame(frame);
     } catch {
       // Only a frame above this node's maxFrameBytes gets here.
       sent = false;

@@ -64,7 +64,8 @@ export interface LinkOptions {
 /** What a link tells its node. */
 export interface LinkEvents {
   open(link: Link): void;
-  message(link: Link, message: RoutedMessage): void;
+  /** `body` is the frame body the message was decoded from, valid only during the call (for forwarding). */
+  message(link: Link, message: RoutedMessage, body: Uint8Array): void;
   /** Called once. `error` is undefined for a clean close by either side. */
   closed(link: Link, error: LinkError | undefined): void;
 }
@@ -251,7 +252,7 @@ export class Link {
         );
         return;
       default:
-        this.#events.message(this, message);
+        this.#events.message(this, message, body);
     }
   }
 

@@ -355,3 +355,39 @@ function put(frame: Buffer, at: number, bytes: Uint8Array): number {
   frame.set(bytes, at);
   return at + bytes.length;
 }
+
+/**
+ * The frame that forwards a routed message received as `body`, with its hop count set to `hops`: a copy of the
+ * bytes with one byte changed, instead of a decode and an encode. Returns undefined when the body is not laid out
+ * as this runtime writes it (the caller then re-encodes the message).
+ */
+export function forwardedFrame(body: Uint8Array, hops: number): Uint8Array | undefined {
+  // [fixarray, type, dst, src, hops, ...]: skip the array header and the type (both one byte), then two strings.
+  if ((body[0] ?? 0) >> 4 !== 0x9 || hops >= 0x80) return undefined;
+  let at = 2;
+  for (let i = 0; i < 2; i++) {
+    const next = skipString(body, at);
+    if (next === undefined) return undefined;
+    at = next;
+  }
+  if (at >= body.length || (body[at] ?? 0x80) >= 0x80) return undefined;
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
+  writeFrameHeader(frame, body.length);
+  frame.set(body, FRAME_HEADER_BYTES);
+  frame[FRAME_HEADER_BYTES + at] = hops;
+  return frame;
+}
+
+/** The position after the MessagePack string at `at`, or undefined when there is none. */
+function skipString(body: Uint8Array, at: number): number | undefined {
+  const b = body[at];
+  if (b === undefined) return undefined;
+  if (b >= 0xa0 && b <= 0xbf) return at + 1 + (b & 0x1f);
+  if (b === 0xd9 && at + 1 < body.length) return at + 2 + (body[at + 1] as number);
+  if (b === 0xda && at + 2 < body.length)
+    return at + 3 + (((body[at + 1] as number) << 8) | (body[at + 2] as number));
+  if (b === 0xdb && at + 4 < body.length) {
+    return at + 5 + Buffer.from(body.buffer, body.byteOffset + at + 1, 4).readUInt32BE(0);
+  }
+  return undefined;
+}
