@@ -18,9 +18,10 @@ export interface Child {
 /** Children started by `startFixture` and not yet stopped: `stopAll()` ends them. */
 const running = new Set<ChildProcess>();
 
-/** Starts `test/fixtures/<script>` with `args`; resolves once it prints `READY <port>`. */
+/** Starts `test/fixtures/<script>` (or a script at an absolute path) with `args`; resolves once it prints `READY <port>`. */
 export function startFixture(script: string, args: string[], timeoutMs = 10_000): Promise<Child> {
-  const child = spawn(process.execPath, [path.join(root, "test/fixtures", script), ...args], {
+  const file = path.isAbsolute(script) ? script : path.join(root, "test/fixtures", script);
+  const child = spawn(process.execPath, [file, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
