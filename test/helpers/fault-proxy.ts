@@ -16,6 +16,8 @@ export interface FaultProxy {
   heal(): void;
   /** Stop reading from the nodes that connected to the proxy: their socket buffers fill up (a slow consumer). */
   stopReading(): void;
+  /** Read from the nodes again after `stopReading()`. */
+  resumeReading(): void;
   /** Reset every connection (RST), as a crashed host or a middlebox would. */
   reset(): void;
   /** Close the direction towards the target (the proxy sends FIN to the target only). */
@@ -80,6 +82,9 @@ export function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       },
       stopReading: () => {
         for (const { client } of pairs) client.pause();
+      },
+      resumeReading: () => {
+        for (const { client } of pairs) client.resume();
       },
       reset: () => {
         for (const { client, server: upstream } of pairs) {
