@@ -52,7 +52,11 @@ export interface Connection {
 type AddressedMessage = Exclude<RoutedMessage, { type: typeof MessageType.Advert }>;
 
 const NODE_NAME_MAX = 255;
-const RELAY_SWEEP_MS = 5_000;
+/** Most nodes one node keeps adverts of: a bound on what peers can make it store. */
+const MAX_KNOWN_NODES = 10_000;
+/** How long the advert of a node that never became reachable is kept (it may be ahead of the link that will). */
+const ADVERT_GRACE_MS = 30_000;
+const SWEEP_MS = 5_000;
 
 /**
  * A node of the bus.
@@ -87,32 +91,28 @@ export class Node {
   readonly #dialers = new Set<Dialer>();
   readonly #statusListeners = new Set<(status: NodeStatus) => void>();
   readonly #host: ImplementationHost;
-  readonly #relaySweep: NodeJS.Timeout;
+  readonly #sweepTimer: NodeJS.Timeout;
   readonly #introspection: NodeIntrospection;
   #advertSeq = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
 
   constructor(name: string, options: NodeOptions = {}) {
-    if (
-      typeof name !== "string" ||
-      name.length === 0 ||
-      name.length > NODE_NAME_MAX ||
-      hasControlCharacter(name)
-    ) {
+    if (!isValidNodeName(name)) {
       throw new InvalidArgumentError(
         `Node: name must be a non-empty string of at most ${NODE_NAME_MAX} printable characters, got ${JSON.stringify(name)}`,
       );
     }
     this.name = name;
     this.#options = resolveNodeOptions(options);
-    this.#table = new RoutingTable(name);
+    this.#table = new RoutingTable(name, MAX_KNOWN_NODES);
     this.#allowed = compilePolicy(this.#options.policy);
     this.#served = new ServedCalls({
       name,
       objects: this.#objects,
       allowed: this.#allowed,
       maxServingCalls: this.#options.maxServingCalls,
+      closing: () => this.#closed,
       route: (reply) => this.#route(reply),
       replyLost: (call) => {
         // The caller is gone or its link is overloaded; it sees a ConnectionLost or a timeout on its side.
@@ -122,8 +122,8 @@ export class Node {
       },
     });
     this.#host = { emitEvent: (path, intf, event, args) => this.#emitEvent(path, intf, event, args) };
-    this.#relaySweep = setInterval(() => this.#sweepRelayed(), RELAY_SWEEP_MS);
-    this.#relaySweep.unref();
+    this.#sweepTimer = setInterval(() => this.#sweep(), SWEEP_MS);
+    this.#sweepTimer.unref();
     this.#introspection = new NodeIntrospection({ name, objects: () => this.#objects });
     this.register(INTROSPECTION_PATH, this.#introspection);
   }
@@ -181,9 +181,12 @@ export class Node {
     let current: Link | undefined;
     const dialer = new Dialer(
       {
-        dial: () => {
+        dial: (signal) => {
           this.#emitStatus({ type: "connecting", endpoint });
-          return options.tls === undefined ? connectTcp(host, port) : connectTls(host, port, options.tls);
+          const limits = { timeoutMs: this.#options.connectTimeoutMs, signal };
+          return options.tls === undefined
+            ? connectTcp(host, port, limits)
+            : connectTls(host, port, options.tls, limits);
         },
         run: async (transport) => {
           const link = this.#createLink(transport, "connector", options.tls?.checkNodeName === true);
@@ -531,7 +534,7 @@ export class Node {
 
   async #close(): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#relaySweep);
+    clearInterval(this.#sweepTimer);
     // A dial loop ends once its link has closed, which happens below: start stopping them, await them last.
     // Likewise a listener reports closed only once its accepted connections have.
     const dialersDone = [...this.#dialers].map((d) => d.close());
@@ -614,6 +617,12 @@ export class Node {
 
   #checkPeer(name: string, instance: string): Refusal | undefined {
     if (this.#closed) return { code: ErrorCode.Closed, message: `node ${this.name} is closing` };
+    if (!isValidNodeName(name)) {
+      return {
+        code: "supcon.InvalidName",
+        message: `${JSON.stringify(String(name).slice(0, 64))} is not a node name: 1 to ${NODE_NAME_MAX} characters, no control characters`,
+      };
+    }
     if (name === this.name) {
       return {
         code: "supcon.NameTaken",
@@ -679,7 +688,10 @@ export class Node {
         `the link from ${this.name} to ${peer} was lost while the call was in flight`,
       );
     }
-    if (!this.#closed) this.#advertise();
+    if (!this.#closed) {
+      this.#table.forgetFrom(peer);
+      this.#advertise();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -711,12 +723,34 @@ export class Node {
 
   #onAdvert(link: Link, advert: Advert): void {
     if (advert.origin === this.name) return;
+    if (!isValidNodeName(advert.origin) || !advert.neighbors.every(isValidNodeName)) {
+      this.#warn(`ignored an advert from ${link.peer} naming something that is not a node name`);
+      return;
+    }
     const before = this.#table.isKnown(advert.origin) ? this.#table.advert(advert.origin) : undefined;
-    if (this.#table.offer(advert) === "stale") return;
+    const outcome = this.#table.offer(advert, link.peer);
+    if (outcome === "stale") return;
+    if (outcome === "full") {
+      this.#warn(
+        `ignored the advert of ${advert.origin} from ${link.peer}: ${MAX_KNOWN_NODES} nodes are known already`,
+      );
+      return;
+    }
     this.#flood(advert, link);
+    if (before !== undefined && before.instance !== advert.instance) {
+      // The node restarted without this node seeing it leave (the restart was quicker than the bus noticed): the
+      // old process is gone, with its subscriptions and calls; report it as leaving and the new one as arriving.
+      this.#onNodeDown(advert.origin);
+      this.#onNodeUp(advert.origin);
+    }
     const { up } = this.#recompute();
     // A node that was already reachable may have changed its objects: report the difference.
-    if (before !== undefined && !up.includes(advert.origin) && this.#table.isKnown(advert.origin)) {
+    if (
+      before !== undefined &&
+      before.instance === advert.instance &&
+      !up.includes(advert.origin) &&
+      this.#table.isKnown(advert.origin)
+    ) {
       this.#reportObjectChanges(advert.origin, before.objects, advert.objects);
     }
   }
@@ -880,9 +914,11 @@ export class Node {
     });
   }
 
-  #sweepRelayed(): void {
+  /** Periodic housekeeping: forwarded calls past their deadline, adverts of nodes that never joined. */
+  #sweep(): void {
     const now = Date.now();
     this.#relayed.sweep(now);
+    this.#table.prune(now, ADVERT_GRACE_MS);
   }
 
   #deliver(message: AddressedMessage): void {
@@ -952,6 +988,8 @@ export class Node {
 
   #onSubscribe(message: SubscribeMessage): void {
     const { src, path, intf, event } = message;
+    // A subscriber must be on the bus: the subscription goes when it leaves, and forged names cannot pile up.
+    if (!this.#table.isKnown(src)) return;
     if (!this.#allowed({ caller: src, path, intf, member: event })) {
       this.#warn(
         `ignored a subscription of ${src} to ${intf}.${event} at ${path}: the access policy denies it`,
@@ -1033,9 +1071,11 @@ export class Node {
   }
 }
 
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
-  return false;
+/** A node name: 1 to 255 characters, none of them a control character. */
+function isValidNodeName(name: unknown): name is string {
+  if (typeof name !== "string" || name.length === 0 || name.length > NODE_NAME_MAX) return false;
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) < 0x20) return false;
+  return true;
 }
 
 function advertMessage(advert: Advert): Message {

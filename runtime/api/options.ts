@@ -12,6 +12,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 /** A link with no incoming traffic for this long is considered dead and closed. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 6_000;
+/** A connection attempt not established after this long is abandoned (and retried). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /** A connection whose handshake is not complete after this long is closed. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 /** First reconnect delay; each failure doubles it up to the maximum, with ±`jitter` of randomness. */
@@ -43,6 +45,8 @@ export interface NodeOptions {
   readonly heartbeatIntervalMs?: number;
   /** Silence after which a link is declared dead, in milliseconds. @default 6000 */
   readonly heartbeatTimeoutMs?: number;
+  /** Time a connection attempt has to be established (TCP, and TLS when used), in milliseconds. @default 5000 */
+  readonly connectTimeoutMs?: number;
   /** Time a new connection has to complete its handshake, in milliseconds. @default 5000 */
   readonly handshakeTimeoutMs?: number;
   /** Reconnect backoff: first delay in milliseconds. @default 100 */
@@ -172,6 +176,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     reconnectMinMs: options.reconnectMinMs ?? DEFAULT_RECONNECT_MIN_MS,
     reconnectMaxMs: options.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS,

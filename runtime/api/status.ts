@@ -34,7 +34,7 @@ export type NodeStatus =
   | { readonly type: "nodeDown"; readonly node: string }
   /** An object's interface was registered on a node (this one included). */
   | { readonly type: "registered"; readonly node: string; readonly path: string; readonly intf: string }
-  /** An object's interface was unregistered from a node, or the node left the bus. */
+  /** An object's interface was unregistered from a node. (A node that leaves the bus is reported by `nodeDown`.) */
   | { readonly type: "unregistered"; readonly node: string; readonly path: string; readonly intf: string }
   /** Events from `node` were lost on the way (an overloaded link): `missed` of them. */
   | { readonly type: "eventGap"; readonly node: string; readonly missed: number }

@@ -19,6 +19,8 @@ export interface ServingHost {
   readonly objects: ReadonlyMap<string, ReadonlyMap<string, Implementation<object>>>;
   readonly allowed: AccessCheck;
   readonly maxServingCalls: number;
+  /** True once the node is closing: new calls are refused with `supcon.Closed`. */
+  readonly closing: () => boolean;
   /** Sends a reply towards the caller; false when it cannot be queued. Throws `WireError` for unencodable data. */
   route(reply: ResultMessage | ErrorMessage): boolean;
   /** A reply could not be sent. */
@@ -43,21 +45,26 @@ export function unknownMethodError(intf: Interface, method: string): RemoteError
 
 export class ServedCalls {
   readonly #host: ServingHost;
-  /** Calls whose handler has not finished, by caller and id. Handlers that return at once are never here. */
-  readonly #serving = new Map<string, ServedCall>();
+  /** Calls whose handler has not finished, by caller, then id. Handlers that return at once are never here. */
+  readonly #serving = new Map<string, Map<number, ServedCall>>();
+  #size = 0;
 
   constructor(host: ServingHost) {
     this.#host = host;
   }
 
   get size(): number {
-    return this.#serving.size;
+    return this.#size;
   }
 
   /** Runs the handler of `call` and replies to the caller with its outcome. */
   serve(call: CallMessage): void {
     const host = this.#host;
     const fail = (code: string, text: string): void => this.#replyError(call, code, text, undefined);
+    if (host.closing()) {
+      fail(ErrorCode.Closed, `node ${host.name} is closing`);
+      return;
+    }
     // Checked before anything is looked up, so that a denied caller learns nothing of what exists.
     if (
       call.src !== host.name &&
@@ -104,11 +111,14 @@ export class ServedCalls {
       );
       return;
     }
-    if (this.#serving.size >= host.maxServingCalls) {
-      fail(
-        ErrorCode.Overloaded,
-        `${host.name} is serving ${this.#serving.size} calls already (maxServingCalls)`,
-      );
+    if (this.#size >= host.maxServingCalls) {
+      fail(ErrorCode.Overloaded, `${host.name} is serving ${this.#size} calls already (maxServingCalls)`);
+      return;
+    }
+    let byId = this.#serving.get(call.src);
+    if (byId?.has(call.id)) {
+      // Ids are unique among a caller's calls in flight; a second one would make the replies ambiguous.
+      fail(ErrorCode.InvalidArguments, `call id ${call.id} of ${call.src} is already in flight`);
       return;
     }
     const served: ServedCall = {
@@ -131,16 +141,20 @@ export class ServedCalls {
       this.#replyResult(call, result, schema.validateOut);
       return;
     }
-    const key = `${call.src}\0${call.id}`;
-    this.#serving.set(key, served);
+    if (byId === undefined) {
+      byId = new Map();
+      this.#serving.set(call.src, byId);
+    }
+    byId.set(call.id, served);
+    this.#size++;
     result.then(
       (out) => {
-        this.#serving.delete(key);
+        this.#finish(call);
         clearTimeout(served.timer);
         this.#replyResult(call, out, schema.validateOut);
       },
       (err: unknown) => {
-        this.#serving.delete(key);
+        this.#finish(call);
         clearTimeout(served.timer);
         this.#replyThrown(call, err);
       },
@@ -149,19 +163,26 @@ export class ServedCalls {
 
   /** Aborts the handler of call `id` of `caller`, if it is still running. */
   cancel(caller: string, id: number, reason: Error): void {
-    const served = this.#serving.get(`${caller}\0${id}`);
+    const served = this.#serving.get(caller)?.get(id);
     if (served !== undefined) abortServed(served, reason);
   }
 
   /** Aborts the handlers of every call of `caller` (it left the bus). */
   cancelFrom(caller: string, reason: Error): void {
-    const prefix = `${caller}\0`;
-    for (const [key, served] of this.#serving) if (key.startsWith(prefix)) abortServed(served, reason);
+    for (const served of this.#serving.get(caller)?.values() ?? []) abortServed(served, reason);
   }
 
   /** Aborts every running handler. */
   cancelAll(reason: Error): void {
-    for (const served of this.#serving.values()) abortServed(served, reason);
+    for (const byId of this.#serving.values())
+      for (const served of byId.values()) abortServed(served, reason);
+  }
+
+  #finish(call: CallMessage): void {
+    const byId = this.#serving.get(call.src);
+    if (byId === undefined || !byId.delete(call.id)) return;
+    this.#size--;
+    if (byId.size === 0) this.#serving.delete(call.src);
   }
 
   #replyResult(call: CallMessage, out: unknown, validateOut: Validator): void {

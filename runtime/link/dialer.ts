@@ -8,8 +8,8 @@ import { backoffDelay } from "./backoff.js";
 
 /** What the loop needs from its node. */
 export interface DialerHost {
-  /** Opens a connection. */
-  dial(): Promise<Transport>;
+  /** Opens a connection; aborting `signal` abandons the attempt. */
+  dial(signal: AbortSignal): Promise<Transport>;
   /**
    * Runs a link over `transport`; resolves when the link has ended, saying whether it got through its handshake.
    */
@@ -27,6 +27,7 @@ export class Dialer {
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
   #wake: (() => void) | undefined;
+  readonly #abort = new AbortController();
   readonly #done: Promise<void>;
 
   constructor(host: DialerHost, backoff: BackoffOptions) {
@@ -39,6 +40,7 @@ export class Dialer {
   close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#abort.abort();
     this.#wake?.();
     return this.#done;
   }
@@ -48,7 +50,7 @@ export class Dialer {
     while (!this.#closed) {
       let transport: Transport;
       try {
-        transport = await this.#host.dial();
+        transport = await this.#host.dial(this.#abort.signal);
       } catch (err) {
         if (this.#closed) return;
         const delay = backoffDelay(attempt, this.#backoff);

@@ -17,8 +17,8 @@ export interface Advert {
   readonly objects: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The result of offering an advert to the database. */
-export type AdvertOutcome = "new" | "stale";
+/** The result of offering an advert to the database: stored, not newer than the one held, or refused (full). */
+export type AdvertOutcome = "new" | "stale" | "full";
 
 /** A change in what is reachable, computed by `recompute()`. */
 export interface ReachabilityChange {
@@ -35,28 +35,65 @@ export interface ReachabilityChange {
  */
 export class RoutingTable {
   readonly self: string;
+  readonly #maxAdverts: number;
   readonly #adverts = new Map<string, Advert>();
+  /** Since when each held advert's origin has been unreachable (`Date.now()` ms); absent while reachable. */
+  readonly #unreachableSince = new Map<string, number>();
+  /** The neighbour each advert of an unreachable origin came from. */
+  readonly #cameFrom = new Map<string, string>();
   #nextHop = new Map<string, string>();
   #distance = new Map<string, number>();
 
-  constructor(self: string) {
+  /** @param maxAdverts Most adverts held; more (of new origins) are refused, so a peer cannot grow it forever. */
+  constructor(self: string, maxAdverts = 10_000) {
     this.self = self;
+    this.#maxAdverts = maxAdverts;
   }
 
   /**
    * Stores `advert` when it is newer than what is held for its origin (higher `seq`; a different instance with a
-   * higher `seq` replaces the old one). Returns "stale" for an advert that must not be flooded further.
+   * higher `seq` replaces the old one). Returns "stale" for an advert that must not be flooded further, and "full"
+   * for one of a new origin when `maxAdverts` are held.
    */
-  offer(advert: Advert): AdvertOutcome {
+  offer(advert: Advert, from?: string, now: number = Date.now()): AdvertOutcome {
     const held = this.#adverts.get(advert.origin);
     if (held !== undefined && held.seq >= advert.seq) return "stale";
+    if (held === undefined && this.#adverts.size >= this.#maxAdverts) return "full";
     this.#adverts.set(advert.origin, advert);
+    if (from !== undefined) this.#cameFrom.set(advert.origin, from);
+    if (advert.origin !== this.self && !this.#nextHop.has(advert.origin)) {
+      this.#unreachableSince.set(advert.origin, now);
+    }
     return "new";
+  }
+
+  /**
+   * Drops the adverts of unreachable nodes that came from `neighbor`, whose link has closed: nothing else vouches
+   * for them. (Without this a peer could leave any number of adverts of nodes nobody can reach behind it.)
+   */
+  forgetFrom(neighbor: string): void {
+    for (const origin of this.#unreachableSince.keys()) {
+      if (this.#cameFrom.get(origin) === neighbor) this.forget(origin);
+    }
+  }
+
+  /**
+   * Drops the adverts of nodes unreachable since before `now - graceMs`: they describe processes that are gone, or
+   * nodes that never joined (adverts that arrive ahead of the link that makes their origin reachable get the grace
+   * period to become useful).
+   */
+  prune(now: number, graceMs: number): void {
+    for (const [origin, since] of this.#unreachableSince) {
+      if (since < now - graceMs) this.forget(origin);
+    }
   }
 
   /** Drops the advert of `origin` (it described a process that is gone); call `recompute()` after. */
   forget(origin: string): void {
-    if (origin !== this.self) this.#adverts.delete(origin);
+    if (origin === this.self) return;
+    this.#adverts.delete(origin);
+    this.#unreachableSince.delete(origin);
+    this.#cameFrom.delete(origin);
   }
 
   /** The advert held for `origin`, if any. */
@@ -70,11 +107,12 @@ export class RoutingTable {
   }
 
   /**
-   * Recomputes the routes (breadth-first from this node). Adverts of nodes that are not reachable are kept: adverts
-   * arrive in any order, and one that names a node not yet linked becomes useful when the link's advert arrives.
+   * Recomputes the routes (breadth-first from this node). The adverts of nodes that became unreachable are dropped
+   * (they describe links that are gone, and would make a restarted node seem reachable through them before its
+   * new advert arrives); the adverts of nodes that were never reachable are kept for a while, see `prune()`.
    * Returns which nodes became reachable or unreachable.
    */
-  recompute(): ReachabilityChange {
+  recompute(now: number = Date.now()): ReachabilityChange {
     const before = this.#nextHop;
     const nextHop = new Map<string, string>();
     const distance = new Map<string, number>([[this.self, 0]]);
@@ -104,6 +142,13 @@ export class RoutingTable {
     }
     const up = [...nextHop.keys()].filter((n) => !before.has(n));
     const down = [...before.keys()].filter((n) => !nextHop.has(n));
+    for (const node of down) this.forget(node);
+    for (const node of up) this.#unreachableSince.delete(node);
+    for (const origin of this.#adverts.keys()) {
+      if (origin !== this.self && !nextHop.has(origin) && !this.#unreachableSince.has(origin)) {
+        this.#unreachableSince.set(origin, now);
+      }
+    }
     this.#nextHop = nextHop;
     this.#distance = distance;
     return { up: up.sort(), down: down.sort() };

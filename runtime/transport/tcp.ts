@@ -88,9 +88,17 @@ export function createTcpTransport(socket: net.Socket): Transport {
   return new SocketTransport(socket, `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`);
 }
 
+/** How a connection attempt is bounded. */
+export interface DialLimits {
+  /** Give up after this many milliseconds (a host that drops SYNs would otherwise take minutes). */
+  readonly timeoutMs: number;
+  /** Aborting it gives up at once. */
+  readonly signal: AbortSignal;
+}
+
 /** Connects to `host:port`; rejects with a readable error when the connection cannot be made. */
-export function connectTcp(host: string, port: number): Promise<Transport> {
-  return whenReady(net.connect({ host, port }), "connect", `${host}:${port}`, "");
+export function connectTcp(host: string, port: number, limits: DialLimits): Promise<Transport> {
+  return whenReady(net.connect({ host, port }), "connect", `${host}:${port}`, "", limits);
 }
 
 /**
@@ -103,14 +111,32 @@ export function whenReady(
   readyEvent: string,
   remote: string,
   prefix: string,
+  limits: DialLimits,
 ): Promise<Transport> {
   return new Promise((resolve, reject) => {
-    const onError = (err: Error & { code?: string }): void => {
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      limits.signal.removeEventListener("abort", onAbort);
       socket.destroy();
-      reject(new Error(`${prefix}${describeSocketError(err, remote)}`, { cause: err }));
+      reject(error);
     };
+    const onError = (err: Error & { code?: string }): void =>
+      fail(new Error(`${prefix}${describeSocketError(err, remote)}`, { cause: err }));
+    const onAbort = (): void =>
+      fail(new Error(`${prefix}connection to ${remote} abandoned: the node is closing`));
+    const timer = setTimeout(
+      () => fail(new Error(`${prefix}connection to ${remote} timed out after ${limits.timeoutMs} ms`)),
+      limits.timeoutMs,
+    );
+    if (limits.signal.aborted) {
+      onAbort();
+      return;
+    }
+    limits.signal.addEventListener("abort", onAbort, { once: true });
     socket.once("error", onError);
     socket.once(readyEvent, () => {
+      clearTimeout(timer);
+      limits.signal.removeEventListener("abort", onAbort);
       socket.off("error", onError);
       resolve(new SocketTransport(socket, remote));
     });

@@ -2,12 +2,24 @@
  * TLS transport: the TCP transport over `tls` sockets, with server and client certificates as configured.
  */
 import * as tls from "node:tls";
+import type { DialLimits } from "./tcp.js";
 import { SocketTransport, startListening, whenReady } from "./tcp.js";
 import type { Listener, Transport } from "./transport.js";
 
 /** Connects with TLS; resolves once the TLS handshake is done and the server's certificate verified. */
-export function connectTls(host: string, port: number, options: tls.ConnectionOptions): Promise<Transport> {
-  return whenReady(tls.connect({ ...options, host, port }), "secureConnect", `${host}:${port}`, "TLS: ");
+export function connectTls(
+  host: string,
+  port: number,
+  options: tls.ConnectionOptions,
+  limits: DialLimits,
+): Promise<Transport> {
+  return whenReady(
+    tls.connect({ ...options, host, port }),
+    "secureConnect",
+    `${host}:${port}`,
+    "TLS: ",
+    limits,
+  );
 }
 
 /** Listens with TLS; connections reach `onTransport` after their TLS handshake (and client certificate check). */

@@ -84,7 +84,7 @@ describe("RoutingTable", () => {
     expect(table.nextHop("c")).toBe("b");
   });
 
-  it("reports nodes that become unreachable, and keeps their adverts for later", () => {
+  it("reports nodes that become unreachable, and forgets their adverts", () => {
     const table = tableOf(
       "a",
       graph([
@@ -95,7 +95,28 @@ describe("RoutingTable", () => {
     table.offer({ origin: "a", instance: "i-a", seq: 2, neighbors: [], objects: {} });
     expect(table.recompute()).toEqual({ up: [], down: ["b", "c"] });
     expect(table.nextHop("c")).toBeUndefined();
-    expect(table.advert("c")).toBeDefined();
+    // Their links are gone: a restarted c must not seem reachable through b's old advert.
+    expect(table.advert("c")).toBeUndefined();
+    expect(table.advert("b")).toBeUndefined();
+  });
+
+  it("keeps adverts of nodes not reachable yet for a grace period, then prunes them", () => {
+    const table = tableOf("a", graph([["a", "b"]]));
+    table.offer({ origin: "x", instance: "i-x", seq: 1, neighbors: ["y"], objects: {} }, "b", 1_000);
+    table.recompute(1_000);
+    table.prune(5_000, 10_000);
+    expect(table.advert("x")).toBeDefined();
+    table.prune(11_001, 10_000);
+    expect(table.advert("x")).toBeUndefined();
+    expect(table.advert("b")).toBeDefined();
+  });
+
+  it("refuses adverts of new origins beyond its capacity", () => {
+    const table = new RoutingTable("a", 2);
+    table.offer({ origin: "a", instance: "i", seq: 1, neighbors: [], objects: {} });
+    expect(table.offer({ origin: "b", instance: "i", seq: 1, neighbors: [], objects: {} })).toBe("new");
+    expect(table.offer({ origin: "c", instance: "i", seq: 1, neighbors: [], objects: {} })).toBe("full");
+    expect(table.offer({ origin: "b", instance: "i", seq: 2, neighbors: [], objects: {} })).toBe("new");
   });
 
   it("learns a node whatever order the adverts arrive in", () => {
@@ -144,5 +165,16 @@ describe("RoutingTable", () => {
         expect(hops).toBe(1);
       }
     }
+  });
+
+  it("forgets the unreachable adverts a neighbour brought when its link closes", () => {
+    const table = tableOf("a", graph([["a", "b"]]));
+    table.offer({ origin: "ghost", instance: "g", seq: 1, neighbors: [], objects: {} }, "b");
+    table.recompute();
+    table.forgetFrom("c");
+    expect(table.advert("ghost")).toBeDefined();
+    table.forgetFrom("b");
+    expect(table.advert("ghost")).toBeUndefined();
+    expect(table.advert("b")).toBeDefined();
   });
 });
