@@ -1,0 +1,179 @@
+/**
+ * Every identifier the generated code declares, computed in one place. A clash between them is reported by
+ * `validate/clashes.ts` as a diagnostic, never resolved by a silent suffix.
+ */
+import type { InterfaceAst } from "../ast.js";
+import type { Span } from "../diagnostics.js";
+
+/** `add` → `Add`, `get_value` → `GetValue`, `timer` → `Timer`; never empty, never starting with a digit. */
+export function pascalCase(name: string): string {
+  const out = name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part !== "")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+  return out === "" || /^[0-9]/.test(out) ? `_${out}` : out;
+}
+
+/** PascalCase of the last dotted segment: `com.example.Timer` → `Timer`. */
+export function interfacePascal(interfaceName: string): string {
+  return pascalCase(interfaceName.slice(interfaceName.lastIndexOf(".") + 1));
+}
+
+/** The interface-level identifiers of a generated module. */
+export interface InterfaceNames {
+  readonly pascal: string;
+  /** `TimerInterface`: the descriptor. */
+  readonly descriptor: string;
+  /** `TimerClient`. */
+  readonly client: string;
+  /** `TimerServer`. */
+  readonly server: string;
+  /** `TimerEvents`: event name → args type (declared only when the interface has events). */
+  readonly events: string;
+}
+
+export function interfaceNames(interfaceName: string): InterfaceNames {
+  const pascal = interfacePascal(interfaceName);
+  return {
+    pascal,
+    descriptor: `${pascal}Interface`,
+    client: `${pascal}Client`,
+    server: `${pascal}Server`,
+    events: `${pascal}Events`,
+  };
+}
+
+/** `TimerAddIn`: the in-args of a method. */
+export function methodInName(pascal: string, method: string): string {
+  return `${pascal}${pascalCase(method)}In`;
+}
+
+/** `TimerListOut`: the out-args of a method. */
+export function methodOutName(pascal: string, method: string): string {
+  return `${pascal}${pascalCase(method)}Out`;
+}
+
+/** `TimerTimeoutEvent`: the args of an event. */
+export function eventTypeName(pascal: string, event: string): string {
+  return `${pascal}${pascalCase(event)}Event`;
+}
+
+/** `TimerAlreadyExistsError`: the class of a declared error. */
+export function errorClassName(pascal: string, error: string): string {
+  return `${pascal}${pascalCase(error)}Error`;
+}
+
+/** The code of a declared error: `com.example.Timer.AlreadyExists`. */
+export function errorCode(interfaceName: string, error: string): string {
+  return `${interfaceName}.${error}`;
+}
+
+/** Names a generated module may import from the runtime; a user type with one of them would shadow the import. */
+export const RUNTIME_IMPORT_NAMES: readonly string[] = [
+  "CallContext",
+  "CallOptions",
+  "Client",
+  "Implementation",
+  "Interface",
+  "Node",
+  "RemoteError",
+  "RemoteErrorOptions",
+];
+
+/** Global types the generated code uses; a user type with one of these names would shadow them. */
+export const GLOBAL_TYPE_NAMES: readonly string[] = ["Promise", "Record", "Uint8Array"];
+
+/**
+ * Members of the base classes of generated clients (`Client`) and servers (`Implementation`) and of every object,
+ * which a method of the same name would override. Each maps to what the member is for, for the message.
+ */
+export const RESERVED_METHOD_NAMES: ReadonlyMap<string, string> = new Map([
+  ["constructor", "the class constructor"],
+  ["node", "Client.node, the node a client calls through"],
+  ["nodeName", "Client.nodeName, the name of the node a client calls"],
+  ["path", "Client.path, the object path a client calls"],
+  ["intf", "Client.intf and Implementation.intf, the interface descriptor"],
+  ["call", "Client.call, which generated client methods call"],
+  ["on", "Client.on, which subscribes to events"],
+  ["setCallCb", "Implementation.setCallCb, which binds method handlers"],
+  ["fire", "Implementation.fire, which fires events"],
+  ["toString", "Object.prototype.toString"],
+  ["toLocaleString", "Object.prototype.toLocaleString"],
+  ["valueOf", "Object.prototype.valueOf"],
+  ["hasOwnProperty", "Object.prototype.hasOwnProperty"],
+  ["isPrototypeOf", "Object.prototype.isPrototypeOf"],
+  ["propertyIsEnumerable", "Object.prototype.propertyIsEnumerable"],
+]);
+
+/** Words that cannot name a TypeScript interface or type alias (reserved words and built-in type names). */
+export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set(
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for " +
+    "function if import in instanceof new null return super switch this throw true try typeof var void while " +
+    "with implements interface let package private protected public static yield await any boolean never number " +
+    "object string symbol undefined unknown bigint"
+  ).split(" "),
+);
+
+/** One identifier a generated module exports, and what in the input makes it. */
+export interface ExportedName {
+  readonly id: string;
+  /** What declares it, for messages: `type 'TimerInfo'`, `in-args type of method 'add'`. */
+  readonly what: string;
+  readonly span: Span;
+  /** True for a named type the user declared (the one to rename when it clashes with a generated name). */
+  readonly user: boolean;
+}
+
+/** Every identifier the module of `intf` exports, in the order the module declares them. */
+export function exportedNames(intf: InterfaceAst): ExportedName[] {
+  if (intf.name === null) return [];
+  const names = interfaceNames(intf.name.value);
+  const at = intf.name;
+  const out: ExportedName[] = [
+    { id: names.descriptor, what: "descriptor of the interface", span: at, user: false },
+  ];
+  for (const t of intf.types)
+    out.push({ id: t.name.value, what: `type '${t.name.value}'`, span: t.name, user: true });
+  for (const m of intf.methods) {
+    const method = `method '${m.name.value}'`;
+    if (m.inArgs.length > 0) {
+      out.push({
+        id: methodInName(names.pascal, m.name.value),
+        what: `in-args type of ${method}`,
+        span: m.name,
+        user: false,
+      });
+    }
+    if (m.outArgs.length > 0) {
+      out.push({
+        id: methodOutName(names.pascal, m.name.value),
+        what: `out-args type of ${method}`,
+        span: m.name,
+        user: false,
+      });
+    }
+  }
+  for (const e of intf.events) {
+    out.push({
+      id: eventTypeName(names.pascal, e.name.value),
+      what: `args type of event '${e.name.value}'`,
+      span: e.name,
+      user: false,
+    });
+  }
+  if (intf.events.length > 0)
+    out.push({ id: names.events, what: "events map of the interface", span: at, user: false });
+  for (const e of intf.errors) {
+    out.push({
+      id: errorClassName(names.pascal, e.name.value),
+      what: `class of error '${e.name.value}'`,
+      span: e.name,
+      user: false,
+    });
+  }
+  out.push({ id: names.client, what: "client class of the interface", span: at, user: false });
+  out.push({ id: names.server, what: "server class of the interface", span: at, user: false });
+  return out;
+}

@@ -1,0 +1,55 @@
+/**
+ * The per-file and per-module stages of the compiler: independent of each other, so they can run on any thread
+ * (see `parallel.ts`); everything they take and return is plain data.
+ */
+import type { InterfaceAst } from "./ast.js";
+import type { Diagnostic } from "./diagnostics.js";
+import { hasErrors } from "./diagnostics.js";
+import { formatTypeScript } from "./emit/format.js";
+import { createRender } from "./emit/render.js";
+import { moduleView } from "./emit/view-model.js";
+import type { SourceFile } from "./load.js";
+import { parseSource } from "./load.js";
+import type { ModelInterface } from "./model/model.js";
+import { checkModuleClashes } from "./validate/clashes.js";
+import { checkInterfaceNames } from "./validate/names.js";
+import { checkReferences } from "./validate/references.js";
+import { checkSyntax } from "./validate/syntax.js";
+import { readInterface } from "./validate/keys.js";
+
+/** What one input file contains. */
+export interface FileAnalysis {
+  readonly interfaces: readonly InterfaceAst[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Parses one file, reads each of its documents into an interface and checks what can be checked without the
+ * other interfaces, with the diagnostics of all three steps.
+ */
+export function analyzeFile(source: SourceFile): FileAnalysis {
+  const diagnostics: Diagnostic[] = [];
+  const interfaces: InterfaceAst[] = [];
+  for (const doc of parseSource(source)) {
+    const syntax = checkSyntax(doc);
+    diagnostics.push(...syntax);
+    // A document with syntax errors is not read further: its tree would only produce confusing follow-ups.
+    if (hasErrors(syntax)) continue;
+    const read = readInterface(doc);
+    diagnostics.push(...read.diagnostics);
+    if (read.intf === null) continue;
+    interfaces.push(read.intf);
+    // The checks that need no other interface run here, on the worker thread too.
+    diagnostics.push(
+      ...checkInterfaceNames(read.intf),
+      ...checkReferences(read.intf),
+      ...checkModuleClashes(read.intf),
+    );
+  }
+  return { interfaces, diagnostics };
+}
+
+/** The formatted TypeScript module of one interface. */
+export function emitModule(intf: ModelInterface, runtimeImport: string): string {
+  return formatTypeScript(createRender()("interface.ts", moduleView(intf, { runtimeImport })));
+}

@@ -1,0 +1,20 @@
+/**
+ * Type-level tests of generated code: `fixtures/timer-usage.ts` holds calls that must compile and calls marked
+ * `@ts-expect-error` that must not (a wrong argument, an unknown method or event, a wrong payload or return type).
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+describe("generated types", () => {
+  it("accept correct use and reject each @ts-expect-error line", () => {
+    const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
+    const result = spawnSync(process.execPath, [tsc, "-p", "test/types/tsconfig.json"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  }, 120_000);
+});
