@@ -3,7 +3,7 @@
  *
  * User mistakes are data (`Diagnostic`), never exceptions; `InternalCompilerError` is thrown only for our own bugs.
  */
-import { closestName } from "../runtime/api/did-you-mean.js";
+export { didYouMean } from "../runtime/api/did-you-mean.js";
 
 /** How bad a diagnostic is: any error stops generation; warnings are printed and generation goes on. */
 export type Severity = "error" | "warning";
@@ -63,25 +63,6 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
 /** True when at least one diagnostic is an error. */
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
-}
-
-/**
- * ` (did you mean 'x'?)` when a candidate is a plausible misspelling of `name`, else the empty string. Builds on
- * the runtime's edit distance and also accepts two swapped neighbouring letters (`flaot` → `float`), which plain
- * Levenshtein distance counts as two edits and so rejects for short names.
- */
-export function didYouMean(name: string, candidates: Iterable<string>): string {
-  const list = [...candidates];
-  const best =
-    closestName(name, list) ?? list.find((c) => isTransposition(name.toLowerCase(), c.toLowerCase()));
-  return best === undefined ? "" : ` (did you mean '${best}'?)`;
-}
-
-function isTransposition(a: string, b: string): boolean {
-  if (a.length !== b.length || a === b) return false;
-  let i = 0;
-  while (a[i] === b[i]) i++;
-  return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
 }
 
 /** A bug in the compiler itself (never a mistake in the user's input). */
