@@ -2,7 +2,7 @@
  * Error classes and codes of the runtime.
  */
 
-/** The codes a `RemoteError` carries for failures the runtime itself detects. */
+/** The codes of the failures the runtime itself detects: of calls (`RemoteError.code`) and of links. */
 export const ErrorCode = {
   UnknownNode: "supcon.UnknownNode",
   UnknownPath: "supcon.UnknownPath",
@@ -16,6 +16,17 @@ export const ErrorCode = {
   Closed: "supcon.Closed",
   PermissionDenied: "supcon.PermissionDenied",
   Internal: "supcon.Internal",
+  // Why a link was refused or closed (`handshakeFailed` and `linkDown` statuses, docs/PROTOCOL.md):
+  NameTaken: "supcon.NameTaken",
+  InvalidName: "supcon.InvalidName",
+  VersionMismatch: "supcon.VersionMismatch",
+  AuthRequired: "supcon.AuthRequired",
+  AuthFailed: "supcon.AuthFailed",
+  HandshakeTimeout: "supcon.HandshakeTimeout",
+  HeartbeatTimeout: "supcon.HeartbeatTimeout",
+  ProtocolError: "supcon.ProtocolError",
+  FrameTooLarge: "supcon.FrameTooLarge",
+  InvalidData: "supcon.InvalidData",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
