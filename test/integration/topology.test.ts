@@ -81,7 +81,7 @@ describe("topologies", () => {
       if ((s.type === "nodeUp" || s.type === "nodeDown") && s.node === "c") seen.push(s.type);
     });
     const args = ["--name", "m", "--connect", `${portA},${portC}`];
-    const m = await startFixture("calc-node.js", args);
+    const m = await startFixture("reliability-node.js", args);
     await a.waitFor("c", { path: "/calc" });
     await expect(add(a, "c", 1, 1)).resolves.toEqual({ sum: 2 });
     const inFlight = a.call("c", "/calc", "com.example.Calc", "sleep", { ms: 5_000 });
@@ -91,7 +91,7 @@ describe("topologies", () => {
     await eventually(() => !a.nodes()["c"], 5_000, "c to vanish from a's view");
     await expect(add(a, "c", 1, 1)).rejects.toMatchObject({ code: "supcon.UnknownNode" });
 
-    await startFixture("calc-node.js", args);
+    await startFixture("reliability-node.js", args);
     await a.waitFor("c", { path: "/calc", timeoutMs: 10_000 });
     await expect(add(a, "c", 2, 3)).resolves.toEqual({ sum: 5 });
     await expect(add(a, "m", 2, 3)).resolves.toEqual({ sum: 5 });
