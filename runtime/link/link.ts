@@ -2,6 +2,7 @@
  * A link: one connection to a peer node, after and during the handshake. It turns bytes into messages and back,
  * coalesces writes made in the same tick into one socket write, bounds what it queues, and watches liveness.
  */
+import { SupconError } from "../api/errors.js";
 import { decodeMessage, encodeMessage } from "../wire/codec.js";
 import { createFrameDecoder } from "../wire/frame.js";
 import type { Message, PlainMap } from "../wire/messages.js";
@@ -35,14 +36,8 @@ export interface Refusal {
 }
 
 /** Why a link closed, when it was not a clean close by this side. */
-export class LinkError extends Error {
+export class LinkError extends SupconError {
   override name = "LinkError";
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 export interface LinkOptions {

@@ -160,38 +160,17 @@ export function createEventFrames(
   args: Readonly<Record<string, unknown>> | null,
   maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES,
 ): EventFrameBuilder {
-  let middle: Uint8Array;
-  try {
-    middle = packr.pack([src, 0, path, intf, event, args]);
-  } catch (err) {
-    throw new WireError(WireErrorCode.InvalidData, `cannot encode EVENT message: ${errorMessage(err)}`, {
-      cause: err,
-    });
-  }
-  const problem = checkPlainMsgpack(middle);
-  if (problem !== undefined) {
-    throw new WireError(WireErrorCode.InvalidData, `cannot encode EVENT message: ${problem}`);
-  }
-  // Drop the 6-element array's own header (one byte, 0x96): its elements go inside the 9-element EVENT array.
-  const shared = middle.subarray(1);
+  // Packed and checked as plain data once; the 6-element array's own header (one byte, 0x96) is dropped, since its
+  // elements go inside the 9-element EVENT array.
+  const shared = packPlain([src, 0, path, intf, event, args], "EVENT").subarray(1);
   return (dst, seq) => {
     const packedDst = packedString(dst);
-    const bodyLength = 2 + packedDst.length + shared.length + uintBytes(seq);
-    if (bodyLength > maxFrameBytes) {
-      throw new WireError(
-        WireErrorCode.FrameTooLarge,
-        `EVENT message of ${bodyLength} bytes exceeds maxFrameBytes (${maxFrameBytes})`,
-      );
-    }
-    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyLength);
-    writeFrameHeader(frame, bodyLength);
+    const frame = allocFrame(2 + packedDst.length + shared.length + uintBytes(seq), maxFrameBytes, "EVENT");
     let at = FRAME_HEADER_BYTES;
     frame[at++] = 0x99; // fixarray of 9
-    frame[at++] = 20; // EVENT
-    frame.set(packedDst, at);
-    at += packedDst.length;
-    frame.set(shared, at);
-    at += shared.length;
+    frame[at++] = MessageType.Event;
+    at = put(frame, at, packedDst);
+    at = put(frame, at, shared);
     writeUint(frame, at, seq);
     return frame;
   };
