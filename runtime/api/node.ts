@@ -19,8 +19,7 @@ import type { Listener } from "../dispatch/subscriptions.js";
 import { Subscribers, Subscriptions } from "../dispatch/subscriptions.js";
 import type { CallMessage, EventMessage, Message, SubscribeMessage } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
-import type { EventFrameBuilder } from "../wire/codec.js";
-import { createEventFrames, encodeMessage, forwardedFrame } from "../wire/codec.js";
+import { packPayload } from "../wire/codec.js";
 import { didYouMean } from "./did-you-mean.js";
 import { ErrorCode, InvalidArgumentError, RemoteError, wireFailure } from "./errors.js";
 import type { Implementation, ImplementationHost } from "./implementation.js";
@@ -603,7 +602,7 @@ export class Node {
       },
       {
         open: (l) => this.#onLinkOpen(l),
-        message: (l, m, body) => this.#onMessage(l, m, body),
+        message: (l, m, payload) => this.#onMessage(l, m, payload),
         closed: (l, error) => {
           this.#onLinkClosed(l, error);
           closed();
@@ -836,7 +835,7 @@ export class Node {
   // ---------------------------------------------------------------------------------------------------------------
   // Incoming messages
 
-  #onMessage(link: Link, message: RoutedMessage, body: Uint8Array): void {
+  #onMessage(link: Link, message: RoutedMessage, payload: Uint8Array | undefined): void {
     if (message.type === MessageType.Advert) {
       this.#onAdvert(link, {
         origin: message.origin,
@@ -851,10 +850,11 @@ export class Node {
       this.#deliver(message);
       return;
     }
-    this.#forward(link, message, body);
+    this.#forward(link, message, payload);
   }
 
-  #forward(from: Link, message: AddressedMessage, body: Uint8Array): void {
+  /** `payload`: the packed args or out of a message that came on a channel (see `LinkEvents.message`). */
+  #forward(from: Link, message: AddressedMessage, payload: Uint8Array | undefined): void {
     const via = this.#table.nextHop(message.dst);
     if (via === undefined || message.hops + 1 >= DEFAULT_MAX_HOPS || via === from.peer) {
       if (message.type === MessageType.Call) {
@@ -879,12 +879,9 @@ export class Node {
     }
     let sent: boolean;
     try {
-      // The bytes go on as they came, but for the hop count; re-encoded only when they cannot be patched.
-      const frame =
-        forwardedFrame(body, message.hops + 1) ??
-        encodeMessage({ ...message, hops: message.hops + 1 }, this.#options.maxFrameBytes);
+      // The payload goes on as it came, undecoded.
       const link = this.#links.get(via)?.[0];
-      sent = link !== undefined && link.sendFrame(frame);
+      sent = link !== undefined && link.send({ ...message, hops: message.hops + 1 }, payload);
     } catch {
       // Only a frame above this node's maxFrameBytes gets here.
       sent = false;
@@ -968,7 +965,7 @@ export class Node {
   #emitEvent(path: string, intf: string, event: string, args: Record<string, unknown>): void {
     const subscribers = this.#subscribers.of(path, intf, event);
     if (subscribers === undefined) return;
-    let frames: EventFrameBuilder | undefined;
+    let payload: Uint8Array | undefined;
     for (const dst of subscribers) {
       const seq = (this.#seqOut.get(dst) ?? 0) + 1;
       this.#seqOut.set(dst, seq);
@@ -979,10 +976,13 @@ export class Node {
       const via = this.#table.nextHop(dst);
       const link = via === undefined ? undefined : this.#links.get(via)?.[0];
       if (link === undefined) continue;
-      // Encoded once for all subscribers; throws to fire()'s caller when args are not plain data.
-      frames ??= createEventFrames(this.name, path, intf, event, args, this.#options.maxFrameBytes);
+      // Packed once for all subscribers; throws to fire()'s caller when args are not plain data.
+      payload ??= packPayload(args, "EVENT");
       // A subscriber whose link is overloaded misses this event; the gap in `seq` tells it so.
-      link.sendFrame(frames(dst, seq));
+      link.sendEvent(
+        { type: MessageType.Event, dst, src: this.name, hops: 0, path, intf, event, seq },
+        payload,
+      );
     }
   }
 

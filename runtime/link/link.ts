@@ -3,9 +3,10 @@
  * coalesces writes made in the same tick into one socket write, bounds what it queues, and watches liveness.
  */
 import { SupconError } from "../api/errors.js";
-import { decodeMessage, encodeMessage } from "../wire/codec.js";
+import { WireErrorCode } from "../wire/errors.js";
 import { createFrameDecoder } from "../wire/frame.js";
-import type { Message, PlainMap } from "../wire/messages.js";
+import { LinkReader, LinkWriter } from "../wire/link-codec.js";
+import type { EventMessage, Message, PlainMap } from "../wire/messages.js";
 import { MessageType, PROTOCOL_VERSION } from "../wire/messages.js";
 import type { Transport } from "../transport/transport.js";
 import { acceptorProof, connectorProof, createNonce, isNonce, proofMatches } from "./auth.js";
@@ -23,6 +24,7 @@ export type RoutedMessage = Exclude<
       | typeof MessageType.Refuse
       | typeof MessageType.Challenge
       | typeof MessageType.Auth
+      | typeof MessageType.Bind
       | typeof MessageType.Ping
       | typeof MessageType.Pong
       | typeof MessageType.Bye;
@@ -59,8 +61,11 @@ export interface LinkOptions {
 /** What a link tells its node. */
 export interface LinkEvents {
   open(link: Link): void;
-  /** `body` is the frame body the message was decoded from, valid only during the call (for forwarding). */
-  message(link: Link, message: RoutedMessage, body: Uint8Array): void;
+  /**
+   * A message for this node or to forward. A CALL, RESULT or EVENT addressed to another node comes with its args or
+   * out still packed, in `payload` (valid only during the call), and null in the message; see `send()`.
+   */
+  message(link: Link, message: RoutedMessage, payload: Uint8Array | undefined): void;
   /** Called once. `error` is undefined for a clean close by either side. */
   closed(link: Link, error: LinkError | undefined): void;
 }
@@ -72,8 +77,8 @@ export class Link {
   #state: LinkState = "handshaking";
   #peer = "";
   #peerInstance = "";
-  #queue: Uint8Array[] = [];
-  #queuedBytes = 0;
+  readonly #writer: LinkWriter;
+  readonly #reader: LinkReader;
   #flushScheduled = false;
   #lastSent = Date.now();
   #lastReceived = Date.now();
@@ -91,6 +96,8 @@ export class Link {
     this.#options = options;
     this.#events = events;
     this.#decoder = createFrameDecoder(options.maxFrameBytes);
+    this.#writer = new LinkWriter(options.maxFrameBytes);
+    this.#reader = new LinkReader(options.self);
     this.#handshakeTimer = setTimeout(
       () =>
         this.#fail(
@@ -130,18 +137,32 @@ export class Link {
 
   /** Bytes waiting to be written, in this link and in the socket. */
   get queuedBytes(): number {
-    return this.#queuedBytes + this.#transport.queuedBytes;
+    return this.#writer.bytes + this.#transport.queuedBytes;
   }
 
   /**
    * Queues a message; it is written with everything else sent in the same tick. Returns false, sending nothing,
-   * when the link is not open or its queue is over `maxQueuedBytes` (the peer does not keep up).
+   * when the link is not open or its queue is over `maxQueuedBytes` (the peer does not keep up). `payload` is the
+   * packed args or out of a CALL, RESULT or EVENT being forwarded (`LinkEvents.message`), sent as it is.
    * @throws WireError when the message cannot be encoded (too large, or not plain data).
    */
-  send(message: Message): boolean {
+  send(message: Message, payload?: Uint8Array): boolean {
     if (this.#state !== "open") return false;
     if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
-    this.#enqueue(message);
+    this.#writer.write(message, payload);
+    this.#scheduleFlush();
+    return true;
+  }
+
+  /**
+   * Queues an EVENT whose args a publisher has packed once for all its subscribers (`packPayload()`), on the same
+   * terms as `send()`.
+   */
+  sendEvent(message: Omit<EventMessage, "args">, payload: Uint8Array): boolean {
+    if (this.#state !== "open") return false;
+    if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
+    this.#writer.writeEvent(message, payload);
+    this.#scheduleFlush();
     return true;
   }
 
@@ -155,38 +176,29 @@ export class Link {
   }
 
   /**
-   * Encodes and queues a message. Throws `WireError` (`supcon.FrameTooLarge`, `supcon.InvalidData`) for a message
-   * that cannot be sent; that fails the message, not the link.
+   * Encodes and queues a link message. Throws `WireError` (`supcon.FrameTooLarge`, `supcon.InvalidData`) for a
+   * message that cannot be sent; that fails the message, not the link.
    */
-  /** Queues a frame encoded already (`createEventFrames()`), on the same terms as `send()`. */
-  sendFrame(frame: Uint8Array): boolean {
-    if (this.#state !== "open") return false;
-    if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
-    this.#enqueueFrame(frame);
-    return true;
-  }
-
   #enqueue(message: Message): void {
-    this.#enqueueFrame(encodeMessage(message, this.#options.maxFrameBytes));
+    this.#writer.write(message);
+    this.#scheduleFlush();
   }
 
-  #enqueueFrame(frame: Uint8Array): void {
-    this.#queue.push(frame);
-    this.#queuedBytes += frame.length;
+  #scheduleFlush(): void {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      process.nextTick(() => this.#flush());
+      process.nextTick(this.#flushLater);
     }
   }
 
+  readonly #flushLater = (): void => this.#flush();
+
   #flush(): void {
     this.#flushScheduled = false;
-    const queue = this.#queue;
-    if (queue.length === 0) return;
-    this.#queue = [];
-    this.#queuedBytes = 0;
+    const data = this.#writer.take();
+    if (data === undefined) return;
     this.#lastSent = Date.now();
-    this.#transport.write(queue.length === 1 ? (queue[0] as Uint8Array) : Buffer.concat(queue));
+    this.#transport.write(data);
   }
 
   #sendHello(): void {
@@ -214,12 +226,11 @@ export class Link {
 
   #onFrame(body: Uint8Array): void {
     if (this.#state === "closed") return;
-    const decoded = decodeMessage(body);
-    if (!decoded.ok) {
-      this.#fail(new LinkError(decoded.code, `${this.#who()}: ${decoded.message}`));
+    const message = this.#reader.read(body);
+    if (typeof message === "string") {
+      this.#fail(new LinkError(WireErrorCode.ProtocolError, `${this.#who()}: ${message}`));
       return;
     }
-    const message = decoded.message;
     if (this.#state === "handshaking") {
       this.#onHandshake(message);
       return;
@@ -229,6 +240,7 @@ export class Link {
         this.#enqueue({ type: MessageType.Pong });
         return;
       case MessageType.Pong:
+      case MessageType.Bind: // applied by the reader
         return;
       case MessageType.Bye:
         this.#shutdown(
@@ -247,7 +259,7 @@ export class Link {
         );
         return;
       default:
-        this.#events.message(this, message, body);
+        this.#events.message(this, message, this.#reader.payload);
     }
   }
 
@@ -427,8 +439,7 @@ export class Link {
     this.#closeError = error;
     clearTimeout(this.#handshakeTimer);
     this.#heartbeat?.stop();
-    this.#queue = [];
-    this.#queuedBytes = 0;
+    this.#writer.clear();
     this.#events.closed(this, error);
   }
 

@@ -18,10 +18,9 @@ import { Packr, RESERVE_START_SPACE, Unpackr } from "msgpackr";
 import { DEFAULT_MAX_FRAME_BYTES } from "../api/options.js";
 import { WireError, WireErrorCode } from "./errors.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH, writeFrameHeader } from "./frame.js";
-import type { Message } from "./messages.js";
-import type { CallMessage, ResultMessage } from "./messages.js";
-import { MessageType, messageTypeName, parseMessage, toWire } from "./messages.js";
-import { checkPlainMsgpack } from "./plain-msgpack.js";
+import type { Message, PlainMap } from "./messages.js";
+import { messageTypeName, parseMessage, toWire } from "./messages.js";
+import { MAX_NESTING_DEPTH, checkPlainMsgpack } from "./plain-msgpack.js";
 
 /** The outcome of decoding a frame body: a message, or why the body is not one (the link then closes). */
 export type DecodeResult =
@@ -76,11 +75,6 @@ const unpackr = new Unpackr({
  *   `MAX_NESTING_DEPTH`.
  */
 export function encodeMessage(message: Message, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES): Uint8Array {
-  // The two messages of every call have a layout of their own: their strings come from a cache.
-  // (Only a caller bypassing the types passes null; the generic path below reports it.)
-  const type = (message as Message | null)?.type;
-  if (type === MessageType.Call) return encodeCall(message as CallMessage, maxFrameBytes);
-  if (type === MessageType.Result) return encodeResult(message as ResultMessage, maxFrameBytes);
   let frame: Uint8Array;
   try {
     frame = packr.pack(toWire(message), RESERVE_START_SPACE | FRAME_HEADER_BYTES);
@@ -141,168 +135,17 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Builds the frame of one event for one destination; see `createEventFrames()`. */
-export type EventFrameBuilder = (dst: string, seq: number) => Uint8Array;
-
-/**
- * Encodes an event once for many destinations. An EVENT differs between subscribers only in `dst` and `seq`
- * (`[20, dst, src, hops, path, intf, event, args, seq]`), and a MessagePack array is the concatenation of its
- * elements' encodings, so the shared middle is packed and checked once and each frame adds a few bytes around it.
- *
- * @throws WireError `supcon.InvalidData` when `args` is not plain data; `supcon.FrameTooLarge` (from the builder)
- *   when a frame would exceed `maxFrameBytes`.
- */
-export function createEventFrames(
-  src: string,
-  path: string,
-  intf: string,
-  event: string,
-  args: Readonly<Record<string, unknown>> | null,
-  maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES,
-): EventFrameBuilder {
-  // Packed and checked as plain data once; the 6-element array's own header (one byte, 0x96) is dropped, since its
-  // elements go inside the 9-element EVENT array.
-  const shared = packPlain([src, 0, path, intf, event, args], "EVENT").subarray(1);
-  return (dst, seq) => {
-    const packedDst = packedString(dst);
-    const frame = allocFrame(2 + packedDst.length + shared.length + uintBytes(seq), maxFrameBytes, "EVENT");
-    let at = FRAME_HEADER_BYTES;
-    frame[at++] = 0x99; // fixarray of 9
-    frame[at++] = MessageType.Event;
-    at = put(frame, at, packedDst);
-    at = put(frame, at, shared);
-    writeUint(frame, at, seq);
-    return frame;
-  };
-}
-
-/** Packed node names, reused across events: the same few subscribers receive every event. */
-const packedNames = new Map<string, Uint8Array>();
-const PACKED_NAMES_MAX = 4096;
-
-/** `name` as a MessagePack str (header and UTF-8 bytes). */
-function packedString(name: string): Uint8Array {
-  let packed = packedNames.get(name);
-  if (packed === undefined) {
-    const length = Buffer.byteLength(name, "utf8");
-    const buf = Buffer.allocUnsafe(5 + length);
-    const at = writeStrHeader(buf, 0, length);
-    buf.write(name, at, "utf8");
-    packed = buf.subarray(0, at + length);
-    if (packedNames.size >= PACKED_NAMES_MAX) packedNames.clear();
-    packedNames.set(name, packed);
-  }
-  return packed;
-}
-
-function writeStrHeader(buf: Buffer, at: number, length: number): number {
-  if (length < 32) {
-    buf[at] = 0xa0 | length;
-    return at + 1;
-  }
-  if (length < 0x100) {
-    buf[at] = 0xd9;
-    buf[at + 1] = length;
-    return at + 2;
-  }
-  if (length < 0x10000) {
-    buf[at] = 0xda;
-    buf.writeUInt16BE(length, at + 1);
-    return at + 3;
-  }
-  buf[at] = 0xdb;
-  buf.writeUInt32BE(length, at + 1);
-  return at + 5;
-}
-
-function uintBytes(n: number): number {
-  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffff_ffff ? 5 : 9;
-}
-
-/** Writes an unsigned integer in its shortest MessagePack form; returns the position after it. */
-function writeUint(buf: Buffer, at: number, n: number): number {
-  if (n < 0x80) {
-    buf[at] = n;
-    return at + 1;
-  }
-  if (n < 0x100) {
-    buf[at] = 0xcc;
-    buf[at + 1] = n;
-    return at + 2;
-  }
-  if (n < 0x10000) {
-    buf[at] = 0xcd;
-    buf.writeUInt16BE(n, at + 1);
-    return at + 3;
-  }
-  if (n <= 0xffff_ffff) {
-    buf[at] = 0xce;
-    buf.writeUInt32BE(n, at + 1);
-    return at + 5;
-  }
-  buf[at] = 0xcf;
-  buf.writeUInt32BE(Math.floor(n / 0x1_0000_0000), at + 1);
-  buf.writeUInt32BE(n >>> 0, at + 5);
-  return at + 9;
-}
-
-/** `[10, dst, src, hops, id, path, intf, method, args, timeoutMs]`, its strings packed once and cached. */
-function encodeCall(m: CallMessage, maxFrameBytes: number): Uint8Array {
-  const dst = packedString(m.dst);
-  const src = packedString(m.src);
-  const path = packedString(m.path);
-  const intf = packedString(m.intf);
-  const method = packedString(m.method);
-  const args = packPlain(m.args, "CALL");
-  const bodyLength =
-    2 +
-    dst.length +
-    src.length +
-    uintBytes(m.hops) +
-    uintBytes(m.id) +
-    path.length +
-    intf.length +
-    method.length +
-    args.length +
-    uintBytes(m.timeoutMs);
-  const frame = allocFrame(bodyLength, maxFrameBytes, "CALL");
-  let at = FRAME_HEADER_BYTES;
-  frame[at++] = 0x9a; // fixarray of 10
-  frame[at++] = MessageType.Call;
-  at = put(frame, at, dst);
-  at = put(frame, at, src);
-  at = writeUint(frame, at, m.hops);
-  at = writeUint(frame, at, m.id);
-  at = put(frame, at, path);
-  at = put(frame, at, intf);
-  at = put(frame, at, method);
-  at = put(frame, at, args);
-  writeUint(frame, at, m.timeoutMs);
-  return frame;
-}
-
-/** `[11, dst, src, hops, id, out]`, its strings packed once and cached. */
-function encodeResult(m: ResultMessage, maxFrameBytes: number): Uint8Array {
-  const dst = packedString(m.dst);
-  const src = packedString(m.src);
-  const out = packPlain(m.out, "RESULT");
-  const bodyLength = 2 + dst.length + src.length + uintBytes(m.hops) + uintBytes(m.id) + out.length;
-  const frame = allocFrame(bodyLength, maxFrameBytes, "RESULT");
-  let at = FRAME_HEADER_BYTES;
-  frame[at++] = 0x96; // fixarray of 6
-  frame[at++] = MessageType.Result;
-  at = put(frame, at, dst);
-  at = put(frame, at, src);
-  at = writeUint(frame, at, m.hops);
-  at = writeUint(frame, at, m.id);
-  put(frame, at, out);
-  return frame;
-}
-
 const NIL = new Uint8Array([0xc0]);
 
-/** Packs a map of arguments (or nil) and checks that it is plain data. */
-function packPlain(value: unknown, what: string): Uint8Array {
+/** How deep a payload (args, out) may nest: it sits inside the message array, which counts as a level. */
+const PAYLOAD_MAX_DEPTH = MAX_NESTING_DEPTH - 1;
+
+/**
+ * Packs the payload of a message (a map of arguments, or nil) and checks that it is plain data. The bytes are a
+ * view of msgpackr's output buffer, valid as long as `encodeMessage()` says; they go into a frame at once.
+ * @throws WireError `supcon.InvalidData` when the value is not plain data (see `encodeMessage()`).
+ */
+export function packPayload(value: unknown, what: string): Uint8Array {
   if (value === null || value === undefined) return NIL;
   let packed: Uint8Array;
   try {
@@ -312,61 +155,30 @@ function packPlain(value: unknown, what: string): Uint8Array {
       cause: err,
     });
   }
-  const problem = checkPlainMsgpack(packed);
+  const problem = checkPlainMsgpack(packed, 0, packed.length, PAYLOAD_MAX_DEPTH);
   if (problem !== undefined)
     throw new WireError(WireErrorCode.InvalidData, `cannot encode ${what} message: ${problem}`);
   return packed;
 }
 
-function allocFrame(bodyLength: number, maxFrameBytes: number, what: string): Buffer {
-  if (bodyLength > maxFrameBytes || bodyLength > MAX_FRAME_LENGTH) {
-    throw new WireError(
-      WireErrorCode.FrameTooLarge,
-      `${what} message of ${bodyLength} bytes exceeds maxFrameBytes (${maxFrameBytes})`,
-    );
-  }
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyLength);
-  writeFrameHeader(frame, bodyLength);
-  return frame;
-}
-
-function put(frame: Buffer, at: number, bytes: Uint8Array): number {
-  frame.set(bytes, at);
-  return at + bytes.length;
-}
-
 /**
- * The frame that forwards a routed message received as `body`, with its hop count set to `hops`: a copy of the
- * bytes with one byte changed, instead of a decode and an encode. Returns undefined when the body is not laid out
- * as this runtime writes it (the caller then re-encodes the message).
+ * Checks the payload that fills `body` from `start` to its end: one map or nil, plain data. Returns what is wrong
+ * with it, or undefined.
  */
-export function forwardedFrame(body: Uint8Array, hops: number): Uint8Array | undefined {
-  // [fixarray, type, dst, src, hops, ...]: skip the array header and the type (both one byte), then two strings.
-  if ((body[0] ?? 0) >> 4 !== 0x9 || hops >= 0x80) return undefined;
-  let at = 2;
-  for (let i = 0; i < 2; i++) {
-    const next = skipString(body, at);
-    if (next === undefined) return undefined;
-    at = next;
-  }
-  if (at >= body.length || (body[at] ?? 0x80) >= 0x80) return undefined;
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
-  writeFrameHeader(frame, body.length);
-  frame.set(body, FRAME_HEADER_BYTES);
-  frame[FRAME_HEADER_BYTES + at] = hops;
-  return frame;
+export function checkPayload(body: Uint8Array, start: number): string | undefined {
+  const first = body[start];
+  const isMapOrNil =
+    first !== undefined &&
+    (first === 0xc0 || (first >= 0x80 && first <= 0x8f) || first === 0xde || first === 0xdf);
+  if (!isMapOrNil) return `must be a map or nil at ${start}`;
+  return checkPlainMsgpack(body, start, body.length, PAYLOAD_MAX_DEPTH);
 }
 
-/** The position after the MessagePack string at `at`, or undefined when there is none. */
-function skipString(body: Uint8Array, at: number): number | undefined {
-  const b = body[at];
-  if (b === undefined) return undefined;
-  if (b >= 0xa0 && b <= 0xbf) return at + 1 + (b & 0x1f);
-  if (b === 0xd9 && at + 1 < body.length) return at + 2 + (body[at + 1] as number);
-  if (b === 0xda && at + 2 < body.length)
-    return at + 3 + (((body[at + 1] as number) << 8) | (body[at + 2] as number));
-  if (b === 0xdb && at + 4 < body.length) {
-    return at + 5 + Buffer.from(body.buffer, body.byteOffset + at + 1, 4).readUInt32BE(0);
-  }
-  return undefined;
+const unpackRange = { start: 0, end: 0 };
+
+/** Decodes a payload checked by `checkPayload()`. */
+export function unpackPayload(body: Uint8Array, start: number): PlainMap | null {
+  unpackRange.start = start;
+  unpackRange.end = body.length;
+  return unpackr.unpack(body, unpackRange) as PlainMap | null;
 }

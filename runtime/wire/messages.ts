@@ -4,7 +4,7 @@
  */
 
 /** The protocol version this runtime speaks, sent in HELLO. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Message type numbers, the first element of every message array. */
 export const MessageType = {
@@ -16,13 +16,20 @@ export const MessageType = {
   Result: 11,
   Error: 12,
   Cancel: 13,
+  /** CALL on a channel (runtime/wire/compact.ts); read and written by the link, never a `Message`. */
+  ChannelCall: 14,
+  /** RESULT on a channel. */
+  ChannelResult: 15,
   Event: 20,
   Subscribe: 21,
   Unsubscribe: 22,
+  /** EVENT on a channel. */
+  ChannelEvent: 23,
   Advert: 30,
   Ping: 40,
   Pong: 41,
   Bye: 42,
+  Bind: 43,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -149,6 +156,21 @@ export interface AdvertMessage {
   readonly objects: Readonly<Record<string, readonly string[]>>;
 }
 
+/**
+ * `[43, channel, dst, src, path, intf, member]`: from now on, on this link and in this direction, channel number
+ * `channel` stands for these five names (docs/PROTOCOL.md, "Channels"). RESULT channels have empty `path`, `intf`
+ * and `member`.
+ */
+export interface BindMessage {
+  readonly type: typeof MessageType.Bind;
+  readonly channel: number;
+  readonly dst: string;
+  readonly src: string;
+  readonly path: string;
+  readonly intf: string;
+  readonly member: string;
+}
+
 /** `[40]` */
 export interface PingMessage {
   readonly type: typeof MessageType.Ping;
@@ -180,6 +202,7 @@ export type Message =
   | SubscribeMessage
   | UnsubscribeMessage
   | AdvertMessage
+  | BindMessage
   | PingMessage
   | PongMessage
   | ByeMessage;
@@ -193,13 +216,17 @@ const TYPE_NAMES: Readonly<Record<number, string>> = {
   11: "RESULT",
   12: "ERROR",
   13: "CANCEL",
+  14: "CHANNEL CALL",
+  15: "CHANNEL RESULT",
   20: "EVENT",
   21: "SUBSCRIBE",
   22: "UNSUBSCRIBE",
+  23: "CHANNEL EVENT",
   30: "ADVERT",
   40: "PING",
   41: "PONG",
   42: "BYE",
+  43: "BIND",
 };
 
 /** The protocol's name of a message type (`CALL`), or `type N` for a number it does not define. */
@@ -237,6 +264,8 @@ export function toWire(m: Message): unknown[] {
       return [m.type, m.dst, m.src, m.hops, m.path, m.intf, m.event];
     case MessageType.Advert:
       return [m.type, m.origin, m.instance, m.seq, m.neighbors, m.objects];
+    case MessageType.Bind:
+      return [m.type, m.channel, m.dst, m.src, m.path, m.intf, m.member];
     case MessageType.Ping:
     case MessageType.Pong:
       return [m.type];
@@ -263,6 +292,13 @@ export function parseMessage(value: unknown): Message | string {
   if (!isUint(type)) return `message type must be an unsigned integer, got ${kind(type)}`;
   const name = TYPE_NAMES[type];
   if (name === undefined) return `unknown message type ${type}`;
+  if (
+    type === MessageType.ChannelCall ||
+    type === MessageType.ChannelResult ||
+    type === MessageType.ChannelEvent
+  ) {
+    return `${name} is read against the link's channels (LinkReader), not as a message by itself`;
+  }
   const arity = ARITY[type] as number;
   if (a.length !== arity) return `${name} must have ${arity} elements, got ${a.length}`;
 
@@ -321,6 +357,23 @@ export function parseMessage(value: unknown): Message | string {
         seq,
         neighbors,
         objects: objects as Readonly<Record<string, readonly string[]>>,
+      };
+    }
+    case MessageType.Bind: {
+      const channel = a[1];
+      if (!isUint(channel)) return field(name, "channel", 1, "an unsigned integer", channel);
+      const names = ["dst", "src", "path", "intf", "member"];
+      for (let i = 2; i < 7; i++) {
+        if (typeof a[i] !== "string") return field(name, names[i - 2] as string, i, "a string", a[i]);
+      }
+      return {
+        type,
+        channel,
+        dst: a[2] as string,
+        src: a[3] as string,
+        path: a[4] as string,
+        intf: a[5] as string,
+        member: a[6] as string,
       };
     }
     case MessageType.Ping:
@@ -418,6 +471,7 @@ const ARITY: Readonly<Record<number, number>> = {
   40: 1,
   41: 1,
   42: 3,
+  43: 7,
 };
 
 function isUint(v: unknown): v is number {

@@ -40,12 +40,17 @@ const EXTENSION_NAMES: Readonly<Record<number, string>> = {
 /**
  * Checks that `bytes[start, end)` hold exactly one MessagePack value made only of plain data: nil, booleans, finite
  * numbers, integers within ±(2^53 − 1), strings, binary, arrays, and maps whose keys are strings other than
- * `__proto__`, `constructor` and `prototype`, nested at most `MAX_NESTING_DEPTH` deep. Extension types, the reserved
+ * `__proto__`, `constructor` and `prototype`, nested at most `maxDepth` deep. Extension types, the reserved
  * byte 0xc1, truncated values and trailing bytes are refused.
  *
  * @returns undefined when the bytes are acceptable, otherwise what is wrong (with the byte offset).
  */
-export function checkPlainMsgpack(bytes: Uint8Array, start = 0, end = bytes.length): string | undefined {
+export function checkPlainMsgpack(
+  bytes: Uint8Array,
+  start = 0,
+  end = bytes.length,
+  maxDepth = MAX_NESTING_DEPTH,
+): string | undefined {
   let pos = start;
   let depth = 0;
   remaining[0] = 1;
@@ -208,7 +213,7 @@ export function checkPlainMsgpack(bytes: Uint8Array, start = 0, end = bytes.leng
     }
     // A container: every item takes at least one byte, so a count beyond what is left can never be satisfied
     // (this also bounds the work of a scan by the number of bytes).
-    if (depth >= MAX_NESTING_DEPTH) return `nesting deeper than ${MAX_NESTING_DEPTH} levels at ${at}`;
+    if (depth >= maxDepth) return `nesting deeper than ${MAX_NESTING_DEPTH} levels at ${at}`;
     if (count > end - pos) return truncated(at);
     if (count > 0) {
       depth++;

@@ -4,8 +4,9 @@
  */
 import * as net from "node:net";
 import { Packr } from "msgpackr";
-import { decodeMessage, encodeMessage } from "../../runtime/wire/codec";
+import { encodeMessage } from "../../runtime/wire/codec";
 import { createFrameDecoder, encodeFrame } from "../../runtime/wire/frame";
+import { LinkReader } from "../../runtime/wire/link-codec";
 import type { HelloMessage, Message } from "../../runtime/wire/messages";
 import { MessageType, PROTOCOL_VERSION } from "../../runtime/wire/messages";
 
@@ -41,13 +42,15 @@ export class RawPeer {
   private constructor(socket: net.Socket) {
     this.socket = socket;
     const decoder = createFrameDecoder(64 * 1024 * 1024);
+    // Reads channel messages too: a node sends CALL, RESULT and EVENT on channels.
+    const reader = new LinkReader(undefined);
     socket.on("data", (chunk: Buffer) =>
       decoder.push(
         chunk,
         (body) => {
-          const decoded = decodeMessage(body);
-          if (decoded.ok) this.received.push(decoded.message);
-          else this.problems.push(decoded.message);
+          const message = reader.read(body);
+          if (typeof message === "string") this.problems.push(message);
+          else if (message.type !== MessageType.Bind) this.received.push(message);
           this.#wake();
         },
         (message) => this.problems.push(message),

@@ -1,15 +1,16 @@
 /**
- * Property-based checks of the wire layer (frames + codec + messages), shared by the unit tests (a few hundred runs
+ * Property-based checks of the wire layer (frames + codec + messages + a link's channels), shared by the unit tests (a few hundred runs
  * each) and by fuzzing (`FUZZ_RUNS=100000 npx jest test/unit/wire/properties`, or a script calling the runners
  * with a large `numRuns`). They use node:assert, not jest's `expect`, so they run outside jest too.
  */
-import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok } from "node:assert/strict";
 import fc from "fast-check";
 import { Packr } from "msgpackr";
 import { DEFAULT_MAX_FRAME_BYTES } from "../../runtime/api/options";
-import { decodeMessage, encodeMessage } from "../../runtime/wire/codec";
+import { encodeMessage } from "../../runtime/wire/codec";
 import { WireErrorCode } from "../../runtime/wire/errors";
 import { createFrameDecoder, encodeFrame } from "../../runtime/wire/frame";
+import { LinkReader, LinkWriter } from "../../runtime/wire/link-codec";
 import type { Message, PlainMap } from "../../runtime/wire/messages";
 import { MessageType } from "../../runtime/wire/messages";
 
@@ -137,12 +138,20 @@ export function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] 
   return chunks;
 }
 
-/** Runs a byte stream through a frame decoder and the codec, as a link does. */
+/** Encodes messages as a link does (CALL, RESULT and EVENT on channels, with their BINDs) into one stream. */
+export function streamOf(messages: readonly Message[]): Buffer {
+  const writer = new LinkWriter(DEFAULT_MAX_FRAME_BYTES);
+  for (const m of messages) writer.write(m);
+  return Buffer.from(writer.take() ?? new Uint8Array(0));
+}
+
+/** Runs a byte stream through a frame decoder and a link's reader, as a link does; BINDs are left out. */
 export function receive(
   chunks: readonly Uint8Array[],
   maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
 ): { messages: Message[]; protocolErrors: string[]; frameErrors: string[] } {
   const decoder = createFrameDecoder(maxFrameBytes);
+  const reader = new LinkReader(undefined);
   const messages: Message[] = [];
   const protocolErrors: string[] = [];
   const frameErrors: string[] = [];
@@ -151,13 +160,9 @@ export function receive(
       chunk,
       (body) => {
         ok(frameErrors.length === 0, "a frame after a framing error");
-        const result = decodeMessage(body);
-        if (result.ok) messages.push(result.message);
-        else {
-          strictEqual(result.code, WireErrorCode.ProtocolError);
-          strictEqual(typeof result.message, "string");
-          protocolErrors.push(result.message);
-        }
+        const result = reader.read(body);
+        if (typeof result === "string") protocolErrors.push(result);
+        else if (result.type !== MessageType.Bind) messages.push(result);
       },
       (message, code) => {
         ok(code === WireErrorCode.ProtocolError || code === WireErrorCode.FrameTooLarge);
@@ -209,7 +214,7 @@ export function normalizeBytes(value: unknown): unknown {
 export function checkRoundTrip(numRuns: number, seed?: number): void {
   fc.assert(
     fc.property(fc.array(messageArb, { maxLength: 8 }), cutsArb, (messages, cuts) => {
-      const stream = Buffer.concat(messages.map((m) => encodeMessage(m)));
+      const stream = streamOf(messages);
       const { messages: got, protocolErrors, frameErrors } = receive(split(stream, cuts));
       deepStrictEqual(frameErrors, []);
       deepStrictEqual(protocolErrors, []);
@@ -232,7 +237,7 @@ const mutatedArb = fc
     fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
   )
   .map(([messages, edits]) => {
-    const stream = Buffer.from(Buffer.concat(messages.map((m) => encodeMessage(m))));
+    const stream = streamOf(messages);
     for (const [where, byte] of edits) stream[where % stream.length] = byte;
     return stream;
   });
@@ -276,6 +281,16 @@ const hostileValueArb: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((ti
   ),
 })).value;
 
+const BIND_CHANNEL_0 = encodeMessage({
+  type: MessageType.Bind,
+  channel: 0,
+  dst: "a",
+  src: "b",
+  path: "/",
+  intf: "i",
+  member: "m",
+});
+
 const hostilePackrs = [
   new Packr({ moreTypes: true, structuredClone: true, useRecords: true }),
   new Packr({ moreTypes: true, useRecords: false, useBigIntExtension: true }),
@@ -294,6 +309,8 @@ export function checkHostileMsgpack(numRuns: number, seed?: number): void {
         hostileValueArb,
         hostileValueArb.map((v) => [MessageType.Call, "a", "b", 0, 1, "/", "i", "m", { x: v }, 1000]),
         hostileValueArb.map((v) => [MessageType.Error, "a", "b", 0, 1, "code", "message", v]),
+        hostileValueArb.map((v) => [MessageType.ChannelCall, 0, 0, 1, 1000, { x: v }]),
+        hostileValueArb.map((v) => [MessageType.ChannelEvent, 0, 0, 1, v]),
       ),
       (packr, value) => {
         let body: Uint8Array;
@@ -302,7 +319,8 @@ export function checkHostileMsgpack(numRuns: number, seed?: number): void {
         } catch {
           return; // not even msgpackr can encode it (a huge bigint without the extension, …)
         }
-        const { messages } = receive([encodeFrame(body)]);
+        // Channel 0 is bound first, so that channel messages get as far as their payload.
+        const { messages } = receive([BIND_CHANNEL_0, encodeFrame(body)]);
         messages.forEach((m) => assertPlain(m));
       },
     ),

@@ -6,7 +6,7 @@
  */
 import type { Node, NodeOptions, NodeStatus } from "../../runtime/index";
 import type { CallMessage, Message } from "../../runtime/wire/messages";
-import { MessageType } from "../../runtime/wire/messages";
+import { MessageType, PROTOCOL_VERSION } from "../../runtime/wire/messages";
 import { Bus, eventually, sleep } from "../helpers/bus";
 import { stopAll } from "../helpers/processes";
 import { RawPeer, advertOf, frameOf, frameOfMessage } from "../helpers/raw-peer";
@@ -106,7 +106,7 @@ describe("protocol abuse", () => {
   });
 
   it("refuses a HELLO of another protocol version with supcon.VersionMismatch, then closes", async () => {
-    for (const version of [0, 2, 0xffff_ffff]) {
+    for (const version of [0, PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1, 0xffff_ffff]) {
       const peer = await rogue();
       await expect(peer.handshake("rogue", version)).rejects.toThrow(/refused/);
       expect(peer.received[0]).toMatchObject({ type: MessageType.Refuse, code: "supcon.VersionMismatch" });
@@ -178,7 +178,7 @@ describe("protocol abuse", () => {
     const trickle = await rogue();
     const hello = frameOfMessage({
       type: MessageType.Hello,
-      version: 1,
+      version: PROTOCOL_VERSION,
       name: "slowloris",
       info: { instance: "0123456789abcdef" },
     });
@@ -464,7 +464,7 @@ describe("protocol abuse", () => {
     const session = Buffer.concat([
       frameOfMessage({
         type: MessageType.Hello,
-        version: 1,
+        version: PROTOCOL_VERSION,
         name: "rogue",
         info: { instance: "0123456789abcdef" },
       }),
@@ -570,7 +570,7 @@ describe("protocol abuse", () => {
   it("survives 200 connections opened and dropped at every stage of the handshake", async () => {
     const hello = frameOfMessage({
       type: MessageType.Hello,
-      version: 1,
+      version: PROTOCOL_VERSION,
       name: "flapper",
       info: { instance: "0123456789abcdef" },
     });

@@ -2,6 +2,7 @@ import * as net from "node:net";
 import type { NodeStatus } from "../../runtime/index";
 import { decodeMessage, encodeMessage } from "../../runtime/wire/codec";
 import { createFrameDecoder } from "../../runtime/wire/frame";
+import { PROTOCOL_VERSION } from "../../runtime/wire/messages";
 import { Bus, eventually, sleep } from "../helpers/bus";
 import { createCalc } from "../helpers/calc";
 import type { TestPki } from "../helpers/certs";
@@ -63,7 +64,7 @@ describe("shared-secret handshake", () => {
     const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
     // A HELLO with a nonce, then a made-up proof.
     socket.write(
-      encodeMessage({ type: 0, version: 1, name: "", info: { instance: "x", nonce: new Uint8Array(32) } }),
+      encodeMessage({ type: 0, version: PROTOCOL_VERSION, name: "", info: { instance: "x", nonce: new Uint8Array(32) } }),
     );
     await sleep(50);
     socket.write(encodeMessage({ type: 3, name: "intruder", proof: new Uint8Array(32) }));

@@ -13,7 +13,7 @@ const routed = { dst: "server", src: "client", hops: 2 };
 const examples: [Message, unknown[]][] = [
   [
     { type: MessageType.Hello, version: PROTOCOL_VERSION, name: "n", info: { instance: "x" } },
-    [0, 1, "n", { instance: "x" }],
+    [0, PROTOCOL_VERSION, "n", { instance: "x" }],
   ],
   [{ type: MessageType.Refuse, code: "supcon.NameTaken", message: "m" }, [1, "supcon.NameTaken", "m"]],
   [
@@ -69,6 +69,25 @@ const examples: [Message, unknown[]][] = [
   [{ type: MessageType.Ping }, [40]],
   [{ type: MessageType.Pong }, [41]],
   [{ type: MessageType.Bye, code: "supcon.Closed", message: "bye" }, [42, "supcon.Closed", "bye"]],
+  [
+    {
+      type: MessageType.Bind,
+      channel: 7,
+      dst: "server",
+      src: "client",
+      path: "/p",
+      intf: "i",
+      member: "add",
+    },
+    [43, 7, "server", "client", "/p", "i", "add"],
+  ],
+];
+
+/** Channel messages are read by LinkReader (test/unit/wire/link-codec.test.ts), not by parseMessage(). */
+const CHANNEL_TYPES: readonly number[] = [
+  MessageType.ChannelCall,
+  MessageType.ChannelResult,
+  MessageType.ChannelEvent,
 ];
 
 describe("toWire() and parseMessage()", () => {
@@ -81,7 +100,9 @@ describe("toWire() and parseMessage()", () => {
   );
 
   it("covers every message type", () => {
-    expect(new Set(examples.map(([m]) => m.type))).toEqual(new Set(Object.values(MessageType)));
+    expect(new Set(examples.map(([m]) => m.type))).toEqual(
+      new Set(Object.values(MessageType).filter((t) => !CHANNEL_TYPES.includes(t))),
+    );
   });
 });
 
@@ -93,6 +114,16 @@ describe("parseMessage()", () => {
     ["a string type", ["CALL"], "message type must be an unsigned integer, got a string"],
     ["a float type", [10.5], "message type must be an unsigned integer, got the number 10.5"],
     ["an unknown type", [7], "unknown message type 7"],
+    [
+      "a channel message",
+      [14, 0, 0, 1, 100, null],
+      "CHANNEL CALL is read against the link's channels (LinkReader), not as a message by itself",
+    ],
+    [
+      "a BIND with a numeric name",
+      [43, 1, "a", "b", "/", 5, "m"],
+      "BIND: intf (element 5) must be a string, got the number 5",
+    ],
     ["too few elements", [10, "a", "b", 0, 1], "CALL must have 10 elements, got 5"],
     ["too many elements", [42, "c", "m", "extra"], "BYE must have 3 elements, got 4"],
     ["a HELLO without info map", [0, 1, "n", []], "HELLO: info (element 3) must be a map, got an array"],

@@ -1,0 +1,315 @@
+/**
+ * The codec of one link, with the link's state: its channel tables (docs/PROTOCOL.md, "Channels") and the frames
+ * queued for its next write. `LinkWriter` sends CALL, RESULT and EVENT on channels, and everything else in full;
+ * `LinkReader` reads both. Pure logic: the link does the I/O.
+ *
+ * A channel message is `[type, channel, hops, (id | seq), (timeoutMs,) payload]`, the payload (args or out) last,
+ * so the fixed part before it is read and written here byte by byte, and only the payload goes through msgpackr.
+ */
+import { InboundChannels, OutboundChannels } from "./channels.js";
+import { checkPayload, decodeMessage, encodeMessage, packPayload, unpackPayload } from "./codec.js";
+import { WireError, WireErrorCode } from "./errors.js";
+import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH } from "./frame.js";
+import { FrameOutput } from "./frame-output.js";
+import type { CallMessage, EventMessage, Message, PlainMap, ResultMessage } from "./messages.js";
+import { MessageType, messageTypeName } from "./messages.js";
+
+/** fixarray headers of the channel messages: 6 elements for CALL, 5 for RESULT and EVENT. */
+const CALL_ARRAY = 0x96;
+const RESULT_ARRAY = 0x95;
+const EVENT_ARRAY = 0x95;
+
+/** Writes the frames of one link into its output; see the module comment. */
+export class LinkWriter {
+  readonly #out = new FrameOutput();
+  readonly #channels: OutboundChannels;
+  readonly #maxFrameBytes: number;
+
+  constructor(maxFrameBytes: number, channels = new OutboundChannels()) {
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#channels = channels;
+  }
+
+  /** Bytes queued. */
+  get bytes(): number {
+    return this.#out.bytes;
+  }
+
+  /**
+   * Queues a message. `payload`, when given, is the packed args (CALL, EVENT) or out (RESULT) of a message being
+   * forwarded, already checked; the message's own `args`/`out` is then not read.
+   * @throws WireError `supcon.FrameTooLarge`, `supcon.InvalidData`: nothing is queued.
+   */
+  write(message: Message, payload?: Uint8Array): void {
+    switch (message.type) {
+      case MessageType.Call:
+        this.#writeCall(message, payload ?? packPayload(message.args, "CALL"));
+        return;
+      case MessageType.Result:
+        this.#writeResult(message, payload ?? packPayload(message.out, "RESULT"));
+        return;
+      case MessageType.Event:
+        this.writeEvent(message, payload ?? packPayload(message.args, "EVENT"));
+        return;
+      default:
+        this.#out.append(encodeMessage(message, this.#maxFrameBytes));
+    }
+  }
+
+  /**
+   * Queues an EVENT whose args are packed already (`packPayload()`): a publisher packs them once for all its
+   * subscribers. The message's `args` is not read.
+   */
+  writeEvent(m: Omit<EventMessage, "args">, payload: Uint8Array): void {
+    const length = 2 + uintBytes(m.hops) + uintBytes(m.seq) + payload.length;
+    const channel = this.#channel(m.dst, m.src, m.path, m.intf, m.event, length);
+    if (channel < 0) {
+      this.#out.append(encodeMessage({ ...m, args: unpackPayload(payload, 0) }, this.#maxFrameBytes));
+      return;
+    }
+    const at = this.#frame(length + uintBytes(channel));
+    const buf = this.#out.buffer;
+    buf[at] = EVENT_ARRAY;
+    buf[at + 1] = MessageType.ChannelEvent;
+    let pos = writeUint(buf, at + 2, channel);
+    pos = writeUint(buf, pos, m.hops);
+    pos = writeUint(buf, pos, m.seq);
+    buf.set(payload, pos);
+  }
+
+  /** Takes everything queued, for one socket write; undefined when nothing is. */
+  take(): Uint8Array | undefined {
+    return this.#out.take();
+  }
+
+  /** Drops everything queued. */
+  clear(): void {
+    this.#out.clear();
+  }
+
+  #writeCall(m: CallMessage, payload: Uint8Array): void {
+    const length = 2 + uintBytes(m.hops) + uintBytes(m.id) + uintBytes(m.timeoutMs) + payload.length;
+    const channel = this.#channel(m.dst, m.src, m.path, m.intf, m.method, length);
+    if (channel < 0) {
+      this.#out.append(encodeMessage({ ...m, args: unpackPayload(payload, 0) }, this.#maxFrameBytes));
+      return;
+    }
+    const at = this.#frame(length + uintBytes(channel));
+    const buf = this.#out.buffer;
+    buf[at] = CALL_ARRAY;
+    buf[at + 1] = MessageType.ChannelCall;
+    let pos = writeUint(buf, at + 2, channel);
+    pos = writeUint(buf, pos, m.hops);
+    pos = writeUint(buf, pos, m.id);
+    pos = writeUint(buf, pos, m.timeoutMs);
+    buf.set(payload, pos);
+  }
+
+  #writeResult(m: ResultMessage, payload: Uint8Array): void {
+    const length = 2 + uintBytes(m.hops) + uintBytes(m.id) + payload.length;
+    const channel = this.#channel(m.dst, m.src, "", "", "", length);
+    if (channel < 0) {
+      this.#out.append(encodeMessage({ ...m, out: unpackPayload(payload, 0) }, this.#maxFrameBytes));
+      return;
+    }
+    const at = this.#frame(length + uintBytes(channel));
+    const buf = this.#out.buffer;
+    buf[at] = RESULT_ARRAY;
+    buf[at + 1] = MessageType.ChannelResult;
+    let pos = writeUint(buf, at + 2, channel);
+    pos = writeUint(buf, pos, m.hops);
+    pos = writeUint(buf, pos, m.id);
+    buf.set(payload, pos);
+  }
+
+  /**
+   * The channel of these names, bound (and BIND queued) if it is not yet; -1 when the names cannot be bound and
+   * the message goes in full. Checks the size first (`length` without the channel number), so that nothing is
+   * queued for a message that cannot be sent.
+   */
+  #channel(dst: string, src: string, path: string, intf: string, member: string, length: number): number {
+    if (length + 3 > this.#maxFrameBytes || length + 3 > MAX_FRAME_LENGTH) {
+      throw new WireError(
+        WireErrorCode.FrameTooLarge,
+        `a message of ${length} bytes exceeds maxFrameBytes (${this.#maxFrameBytes})`,
+      );
+    }
+    const channel = this.#channels.find(dst, src, path, intf, member);
+    if (channel >= 0) return channel;
+    const bind = this.#channels.bind(dst, src, path, intf, member);
+    if (bind === undefined) return -1;
+    this.#out.append(encodeMessage(bind, this.#maxFrameBytes));
+    return bind.channel;
+  }
+
+  /** Reserves a frame with a body of `length` bytes and writes its header; returns where the body starts. */
+  #frame(length: number): number {
+    const at = this.#out.reserve(FRAME_HEADER_BYTES + length);
+    this.#out.buffer.writeUInt32BE(length, at);
+    return at + FRAME_HEADER_BYTES;
+  }
+}
+
+/** Reads the frame bodies of one link; see the module comment. */
+export class LinkReader {
+  readonly #channels = new InboundChannels();
+  readonly #self: string | undefined;
+  #payload: Uint8Array | undefined;
+
+  /**
+   * @param self This node's name. The payload of a channel message addressed to another node is not decoded: it
+   *   is checked, and left in `payload` for forwarding. Undefined to decode every payload.
+   */
+  constructor(self: string | undefined) {
+    this.#self = self;
+  }
+
+  /**
+   * The packed payload of the message `read()` returned last, when it was a channel message addressed to another
+   * node (its `args`/`out` is then null): a view of the body, valid as long as the body is.
+   */
+  get payload(): Uint8Array | undefined {
+    return this.#payload;
+  }
+
+  /**
+   * Reads one frame body: a message, or what is wrong with the body (the link then closes with
+   * `supcon.ProtocolError`). BIND is applied to the channel table here, and returned as well.
+   */
+  read(body: Uint8Array): Message | string {
+    this.#payload = undefined;
+    const type = body[1];
+    if (
+      type === MessageType.ChannelCall ||
+      type === MessageType.ChannelResult ||
+      type === MessageType.ChannelEvent
+    ) {
+      return this.#readChannelMessage(body, type);
+    }
+    const decoded = decodeMessage(body);
+    if (!decoded.ok) return decoded.message;
+    const message = decoded.message;
+    if (message.type === MessageType.Bind) {
+      const problem = this.#channels.bind(message);
+      if (problem !== undefined) return problem;
+    }
+    return message;
+  }
+
+  #readChannelMessage(
+    body: Uint8Array,
+    type: typeof MessageType.ChannelCall | typeof MessageType.ChannelResult | typeof MessageType.ChannelEvent,
+  ): Message | string {
+    const name = messageTypeName(type);
+    const header =
+      type === MessageType.ChannelCall
+        ? CALL_ARRAY
+        : type === MessageType.ChannelResult
+          ? RESULT_ARRAY
+          : EVENT_ARRAY;
+    if (body[0] !== header) return `${name} must be an array of ${header & 0x0f} elements`;
+    let pos = 2;
+    const channel = readUint(body, pos);
+    pos = readEnd;
+    const names = channel < 0 ? undefined : this.#channels.get(channel);
+    if (names === undefined) {
+      return channel < 0
+        ? `${name}: channel (element 1) must be an unsigned integer`
+        : `${name} on channel ${channel}, which the peer has not bound`;
+    }
+    const hops = readUint(body, pos);
+    pos = readEnd;
+    const n = readUint(body, pos);
+    pos = readEnd;
+    let timeoutMs = 0;
+    if (type === MessageType.ChannelCall) {
+      timeoutMs = readUint(body, pos);
+      pos = readEnd;
+    }
+    if (hops < 0 || n < 0 || timeoutMs < 0) return `${name}: elements 2 to 4 must be unsigned integers`;
+    const problem = checkPayload(body, pos);
+    if (problem !== undefined) return `${name}: the last element ${problem}`;
+    let payload: PlainMap | null = null;
+    if (this.#self === undefined || names.dst === this.#self) payload = unpackPayload(body, pos);
+    else this.#payload = body.subarray(pos);
+    const { dst, src } = names;
+    switch (type) {
+      case MessageType.ChannelCall: {
+        const { path, intf, member: method } = names;
+        return {
+          type: MessageType.Call,
+          dst,
+          src,
+          hops,
+          id: n,
+          path,
+          intf,
+          method,
+          args: payload,
+          timeoutMs,
+        };
+      }
+      case MessageType.ChannelResult:
+        return { type: MessageType.Result, dst, src, hops, id: n, out: payload };
+      case MessageType.ChannelEvent: {
+        const { path, intf, member: event } = names;
+        return { type: MessageType.Event, dst, src, hops, path, intf, event, args: payload, seq: n };
+      }
+    }
+  }
+}
+
+/** Bytes of `n` as a MessagePack unsigned integer in its shortest form. */
+function uintBytes(n: number): number {
+  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffff_ffff ? 5 : 9;
+}
+
+/** Writes an unsigned integer in its shortest MessagePack form; returns the position after it. */
+function writeUint(buf: Buffer, at: number, n: number): number {
+  if (n < 0x80) {
+    buf[at] = n;
+    return at + 1;
+  }
+  if (n < 0x100) {
+    buf[at] = 0xcc;
+    buf[at + 1] = n;
+    return at + 2;
+  }
+  if (n < 0x10000) {
+    buf[at] = 0xcd;
+    buf.writeUInt16BE(n, at + 1);
+    return at + 3;
+  }
+  if (n <= 0xffff_ffff) {
+    buf[at] = 0xce;
+    buf.writeUInt32BE(n, at + 1);
+    return at + 5;
+  }
+  buf[at] = 0xcf;
+  buf.writeUInt32BE(Math.floor(n / 0x1_0000_0000), at + 1);
+  buf.writeUInt32BE(n >>> 0, at + 5);
+  return at + 9;
+}
+
+/** Where the value `readUint()` read last ends. (Module state: reads are synchronous and never nested.) */
+let readEnd = 0;
+
+/**
+ * Reads a MessagePack unsigned integer (any width, up to 2^53 − 1) at `at` and sets `readEnd`; -1 when there is
+ * none there.
+ */
+function readUint(b: Uint8Array, at: number): number {
+  const token = b[at];
+  if (token === undefined) return -1;
+  if (token < 0x80) {
+    readEnd = at + 1;
+    return token;
+  }
+  const width = token === 0xcc ? 1 : token === 0xcd ? 2 : token === 0xce ? 4 : token === 0xcf ? 8 : 0;
+  if (width === 0 || at + width >= b.length) return -1;
+  let n = 0;
+  for (let i = 1; i <= width; i++) n = n * 256 + (b[at + i] as number);
+  if (!Number.isSafeInteger(n)) return -1;
+  readEnd = at + 1 + width;
+  return n;
+}
