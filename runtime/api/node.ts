@@ -12,7 +12,7 @@ import type { Listener as TransportListener, Transport } from "../transport/tran
 import { connectTcp, listenTcp } from "../transport/tcp.js";
 import { connectTls, listenTls } from "../transport/tls.js";
 import { callScope } from "../dispatch/call-scope.js";
-import { PendingCalls } from "../dispatch/pending-calls.js";
+import { PendingCalls, describeCall } from "../dispatch/pending-calls.js";
 import { RelayedCalls } from "../dispatch/relayed-calls.js";
 import { ServedCalls, unknownMethodError } from "../dispatch/served-calls.js";
 import type { Listener } from "../dispatch/subscriptions.js";
@@ -315,9 +315,13 @@ export class Node {
     options: CallOptions | undefined,
   ): Promise<unknown> {
     const intfName = typeof intf === "string" ? intf : intf.name;
-    const what = `${node}:${path} ${intfName}.${method}`;
     if (this.#closed)
-      return Promise.reject(new RemoteError(ErrorCode.Closed, `${what}: node ${this.name} is closed`));
+      return Promise.reject(
+        new RemoteError(
+          ErrorCode.Closed,
+          `${describeCall(node, path, intfName, method)}: node ${this.name} is closed`,
+        ),
+      );
     if (intf instanceof Interface) {
       const schema = intf.method(method);
       if (schema === undefined) {
@@ -343,7 +347,10 @@ export class Node {
       const left = scope.deadline - Date.now();
       if (left <= 0) {
         return Promise.reject(
-          new RemoteError(ErrorCode.Timeout, `${what}: the deadline of the call being served has passed`),
+          new RemoteError(
+            ErrorCode.Timeout,
+            `${describeCall(node, path, intfName, method)}: the deadline of the call being served has passed`,
+          ),
         );
       }
       timeoutMs = Math.min(timeoutMs, left);
@@ -351,16 +358,20 @@ export class Node {
     }
     if (signal?.aborted) {
       return Promise.reject(
-        new RemoteError(ErrorCode.Cancelled, `${what}: cancelled before it was sent`, {
-          cause: signal.reason,
-        }),
+        new RemoteError(
+          ErrorCode.Cancelled,
+          `${describeCall(node, path, intfName, method)}: cancelled before it was sent`,
+          {
+            cause: signal.reason,
+          },
+        ),
       );
     }
     if (this.#pending.size >= this.#options.maxPendingCalls) {
       return Promise.reject(
         new RemoteError(
           ErrorCode.Overloaded,
-          `${what}: ${this.#pending.size} calls already in flight from ${this.name}`,
+          `${describeCall(node, path, intfName, method)}: ${this.#pending.size} calls already in flight from ${this.name}`,
         ),
       );
     }
@@ -369,14 +380,17 @@ export class Node {
       via = this.name;
     } else {
       const next = this.#table.nextHop(node);
-      if (next === undefined) return Promise.reject(this.#unknownNode(node, what));
+      if (next === undefined)
+        return Promise.reject(this.#unknownNode(node, describeCall(node, path, intfName, method)));
       via = next;
     }
     const { id, promise } = this.#pending.add({
       dst: node,
       via,
       timeoutMs,
-      what,
+      path,
+      intf: intfName,
+      method,
       signal,
     });
     const message: CallMessage = {
@@ -395,10 +409,14 @@ export class Node {
       this.#served.serve(message);
     } else {
       try {
-        if (!this.#sendTo(via, message)) this.#pending.reject(id, this.#sendFailure(via, what));
+        if (!this.#sendTo(via, message))
+          this.#pending.reject(id, this.#sendFailure(via, describeCall(node, path, intfName, method)));
       } catch (err) {
         // The arguments cannot be encoded (too large, or not plain data): fail this call only.
-        this.#pending.reject(id, wireFailure(err, `${what}: the arguments cannot be sent`));
+        this.#pending.reject(
+          id,
+          wireFailure(err, `${describeCall(node, path, intfName, method)}: the arguments cannot be sent`),
+        );
       }
     }
     return promise;

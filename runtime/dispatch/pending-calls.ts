@@ -12,7 +12,9 @@ interface PendingCall {
   readonly via: string;
   readonly deadline: number;
   readonly timeoutMs: number;
-  readonly what: string;
+  readonly path: string;
+  readonly intf: string;
+  readonly method: string;
   readonly resolve: (out: unknown) => void;
   readonly reject: (error: RemoteError) => void;
   readonly onAbort: (() => void) | undefined;
@@ -23,9 +25,15 @@ export interface NewCall {
   readonly dst: string;
   readonly via: string;
   readonly timeoutMs: number;
-  /** What the call is, for error messages: `node:/path com.example.Timer.add`. */
-  readonly what: string;
+  readonly path: string;
+  readonly intf: string;
+  readonly method: string;
   readonly signal: AbortSignal | undefined;
+}
+
+/** What a call is, for error messages: `node:/path com.example.Timer.add`. */
+export function describeCall(dst: string, path: string, intf: string, method: string): string {
+  return `${dst}:${path} ${intf}.${method}`;
 }
 
 /**
@@ -72,9 +80,13 @@ export class PendingCalls {
     const signal = call.signal;
     if (signal !== undefined) {
       onAbort = () => {
-        const error = new RemoteError(ErrorCode.Cancelled, `${call.what}: cancelled by the caller`, {
-          cause: signal.reason,
-        });
+        const error = new RemoteError(
+          ErrorCode.Cancelled,
+          `${describeCall(call.dst, call.path, call.intf, call.method)}: cancelled by the caller`,
+          {
+            cause: signal.reason,
+          },
+        );
         const pending = this.#settle(id);
         if (pending === undefined) return;
         pending.reject(error);
@@ -88,7 +100,9 @@ export class PendingCalls {
       via: call.via,
       deadline,
       timeoutMs: call.timeoutMs,
-      what: call.what,
+      path: call.path,
+      intf: call.intf,
+      method: call.method,
       resolve,
       reject,
       onAbort,
@@ -136,7 +150,10 @@ export class PendingCalls {
       if (call.deadline <= now + DEADLINE_SLACK_MS) {
         this.#settle(call.id);
         call.reject(
-          new RemoteError(ErrorCode.Timeout, `${call.what}: no answer within ${call.timeoutMs} ms`),
+          new RemoteError(
+            ErrorCode.Timeout,
+            `${describeCall(call.dst, call.path, call.intf, call.method)}: no answer within ${call.timeoutMs} ms`,
+          ),
         );
         this.#onGiveUp(call.dst, call.id);
       } else if (call.deadline < next) {

@@ -13,34 +13,53 @@ export interface RelayedCall {
 }
 
 export class RelayedCalls {
-  readonly #calls = new Map<string, RelayedCall>();
+  /** caller → id → call: no key string is built per call. */
+  readonly #calls = new Map<string, Map<number, RelayedCall>>();
+  #size = 0;
 
   get size(): number {
-    return this.#calls.size;
+    return this.#size;
   }
 
   track(call: RelayedCall): void {
-    this.#calls.set(`${call.caller}\0${call.id}`, call);
+    let byId = this.#calls.get(call.caller);
+    if (byId === undefined) {
+      byId = new Map();
+      this.#calls.set(call.caller, byId);
+    }
+    if (!byId.has(call.id)) this.#size++;
+    byId.set(call.id, call);
   }
 
   /** The answer of call `id` of `caller` passed back: forget it. */
   complete(caller: string, id: number): void {
-    this.#calls.delete(`${caller}\0${id}`);
+    const byId = this.#calls.get(caller);
+    if (byId === undefined || !byId.delete(id)) return;
+    this.#size--;
+    if (byId.size === 0) this.#calls.delete(caller);
   }
 
   /** Removes and returns the calls that went to `peer`. */
   takeVia(peer: string): RelayedCall[] {
     const taken: RelayedCall[] = [];
-    for (const [key, call] of this.#calls) {
-      if (call.next !== peer) continue;
-      this.#calls.delete(key);
-      taken.push(call);
-    }
+    this.#remove((call) => call.next === peer, taken);
     return taken;
   }
 
   /** Forgets the calls whose deadline passed before `now` (their callers no longer wait). */
   sweep(now: number): void {
-    for (const [key, call] of this.#calls) if (call.deadline < now) this.#calls.delete(key);
+    this.#remove((call) => call.deadline < now, []);
+  }
+
+  #remove(predicate: (call: RelayedCall) => boolean, removed: RelayedCall[]): void {
+    for (const [caller, byId] of this.#calls) {
+      for (const [id, call] of byId) {
+        if (!predicate(call)) continue;
+        byId.delete(id);
+        this.#size--;
+        removed.push(call);
+      }
+      if (byId.size === 0) this.#calls.delete(caller);
+    }
   }
 }

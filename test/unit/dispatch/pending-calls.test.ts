@@ -2,7 +2,14 @@ import { RemoteError } from "../../../runtime/api/errors";
 import { PendingCalls } from "../../../runtime/dispatch/pending-calls";
 
 describe("PendingCalls", () => {
-  const base = { dst: "server", via: "server", what: "server:/calc Calc.add", signal: undefined };
+  const base = {
+    dst: "server",
+    via: "server",
+    path: "/calc",
+    intf: "Calc",
+    method: "add",
+    signal: undefined,
+  };
 
   it("resolves a call by id, once", async () => {
     const calls = new PendingCalls(() => undefined);
