@@ -60,9 +60,8 @@ export class ServedCalls {
   /** Runs the handler of `call` and replies to the caller with its outcome. */
   serve(call: CallMessage): void {
     const host = this.#host;
-    const fail = (code: string, text: string): void => this.#replyError(call, code, text, undefined);
     if (host.closing()) {
-      fail(ErrorCode.Closed, `node ${host.name} is closing`);
+      this.#fail(call, ErrorCode.Closed, `node ${host.name} is closing`);
       return;
     }
     // Checked before anything is looked up, so that a denied caller learns nothing of what exists.
@@ -70,7 +69,8 @@ export class ServedCalls {
       call.src !== host.name &&
       !host.allowed({ caller: call.src, path: call.path, intf: call.intf, member: call.method })
     ) {
-      fail(
+      this.#fail(
+        call,
         ErrorCode.PermissionDenied,
         `node ${call.src} may not call ${call.intf}.${call.method} at ${host.name}:${call.path} (access policy)`,
       );
@@ -78,7 +78,8 @@ export class ServedCalls {
     }
     const byIntf = host.objects.get(call.path);
     if (byIntf === undefined) {
-      fail(
+      this.#fail(
+        call,
         ErrorCode.UnknownPath,
         `node ${host.name} has no object at '${call.path}'${didYouMean(call.path, host.objects.keys())}`,
       );
@@ -86,7 +87,8 @@ export class ServedCalls {
     }
     const impl = byIntf.get(call.intf);
     if (impl === undefined) {
-      fail(
+      this.#fail(
+        call,
         ErrorCode.UnknownInterface,
         `${host.name}:${call.path} does not implement ${call.intf}${didYouMean(call.intf, byIntf.keys())} (it implements ${[...byIntf.keys()].join(", ")})`,
       );
@@ -95,30 +97,35 @@ export class ServedCalls {
     const schema = impl.intf.method(call.method);
     if (schema === undefined) {
       const error = unknownMethodError(impl.intf, call.method);
-      fail(error.code, error.rawMessage);
+      this.#fail(call, error.code, error.rawMessage);
       return;
     }
     const problem = schema.validateIn(call.args);
     if (problem !== undefined) {
-      fail(ErrorCode.InvalidArguments, `${call.intf}.${call.method}: ${problem}`);
+      this.#fail(call, ErrorCode.InvalidArguments, `${call.intf}.${call.method}: ${problem}`);
       return;
     }
     const handler = impl[kHandler](call.method);
     if (handler === undefined) {
-      fail(
+      this.#fail(
+        call,
         ErrorCode.UnknownMethod,
         `${call.intf}.${call.method} has no handler on ${host.name}:${call.path} (the implementation did not set one)`,
       );
       return;
     }
     if (this.#size >= host.maxServingCalls) {
-      fail(ErrorCode.Overloaded, `${host.name} is serving ${this.#size} calls already (maxServingCalls)`);
+      this.#fail(
+        call,
+        ErrorCode.Overloaded,
+        `${host.name} is serving ${this.#size} calls already (maxServingCalls)`,
+      );
       return;
     }
     let byId = this.#serving.get(call.src);
     if (byId?.has(call.id)) {
       // Ids are unique among a caller's calls in flight; a second one would make the replies ambiguous.
-      fail(ErrorCode.InvalidArguments, `call id ${call.id} of ${call.src} is already in flight`);
+      this.#fail(call, ErrorCode.InvalidArguments, `call id ${call.id} of ${call.src} is already in flight`);
       return;
     }
     const served: ServedCall = {
@@ -217,6 +224,11 @@ export class ServedCalls {
       return;
     }
     if (!sent) host.replyLost(call);
+  }
+
+  /** Refuses a call before its handler runs. */
+  #fail(call: CallMessage, code: string, text: string): void {
+    this.#replyError(call, code, text, undefined);
   }
 
   #replyThrown(call: CallMessage, err: unknown): void {

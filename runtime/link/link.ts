@@ -4,6 +4,7 @@
  */
 import { SupconError } from "../api/errors.js";
 import { WireErrorCode } from "../wire/errors.js";
+import type { FrameCallback, FrameErrorCallback } from "../wire/frame.js";
 import { createFrameDecoder } from "../wire/frame.js";
 import { LinkReader, LinkWriter } from "../wire/link-codec.js";
 import type { EventMessage, Message, PlainMap } from "../wire/messages.js";
@@ -217,16 +218,15 @@ export class Link {
   #onData(chunk: Uint8Array): void {
     if (this.#state === "closed") return;
     this.#lastReceived = Date.now();
-    this.#decoder.push(
-      chunk,
-      (body) => this.#onFrame(body),
-      (message, code) => this.#fail(new LinkError(code, `${this.#who()}: ${message}`)),
-    );
+    this.#decoder.push(chunk, this.#onFrame, this.#onFrameError);
   }
 
-  #onFrame(body: Uint8Array): void {
+  readonly #onFrameError: FrameErrorCallback = (message, code) =>
+    this.#fail(new LinkError(code, `${this.#who()}: ${message}`));
+
+  readonly #onFrame: FrameCallback = (bytes, start, end) => {
     if (this.#state === "closed") return;
-    const message = this.#reader.read(body);
+    const message = this.#reader.read(bytes, start, end);
     if (typeof message === "string") {
       this.#fail(new LinkError(WireErrorCode.ProtocolError, `${this.#who()}: ${message}`));
       return;
@@ -261,7 +261,7 @@ export class Link {
       default:
         this.#events.message(this, message, this.#reader.payload);
     }
-  }
+  };
 
   /**
    * The handshake (docs/PROTOCOL.md). Without a shared secret: HELLO from the connector, HELLO back. With one:

@@ -162,23 +162,26 @@ export function packPayload(value: unknown, what: string): Uint8Array {
 }
 
 /**
- * Checks the payload that fills `body` from `start` to its end: one map or nil, plain data. Returns what is wrong
- * with it, or undefined.
+ * Checks the payload that fills `bytes[start, end)`: one map or nil, plain data. Returns what is wrong with it, or
+ * undefined.
  */
-export function checkPayload(body: Uint8Array, start: number): string | undefined {
-  const first = body[start];
+export function checkPayload(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const first = start < end ? bytes[start] : undefined;
   const isMapOrNil =
     first !== undefined &&
     (first === 0xc0 || (first >= 0x80 && first <= 0x8f) || first === 0xde || first === 0xdf);
   if (!isMapOrNil) return `must be a map or nil at ${start}`;
-  return checkPlainMsgpack(body, start, body.length, PAYLOAD_MAX_DEPTH);
+  return checkPlainMsgpack(bytes, start, end, PAYLOAD_MAX_DEPTH);
 }
 
 const unpackRange = { start: 0, end: 0 };
 
-/** Decodes a payload checked by `checkPayload()`. */
-export function unpackPayload(body: Uint8Array, start: number): PlainMap | null {
+/**
+ * Decodes a payload checked by `checkPayload()`. Decoding from the received chunk with offsets, rather than from a
+ * view per frame, lets msgpackr reuse the one DataView it keeps per buffer.
+ */
+export function unpackPayload(bytes: Uint8Array, start: number, end: number): PlainMap | null {
   unpackRange.start = start;
-  unpackRange.end = body.length;
-  return unpackr.unpack(body, unpackRange) as PlainMap | null;
+  unpackRange.end = end;
+  return unpackr.unpack(bytes, unpackRange) as PlainMap | null;
 }

@@ -18,8 +18,12 @@ export const MAX_FRAME_LENGTH = 0xffff_ffff;
  */
 const PREALLOCATE_LIMIT = 1024 * 1024;
 
-/** Receives one complete frame body. It is a view of the received bytes: copy it to keep it past the call. */
-export type FrameCallback = (body: Uint8Array) => void;
+/**
+ * Receives one complete frame body: `bytes[start, end)`. `bytes` is the received chunk (or, for a frame that spanned
+ * chunks, the body assembled from them), valid only during the call: copy what you keep. Offsets rather than a view
+ * per frame: a reader can then decode every frame of a chunk from the same buffer.
+ */
+export type FrameCallback = (bytes: Uint8Array, start: number, end: number) => void;
 
 /** Receives the one framing error of a stream: `message` says what was wrong. */
 export type FrameErrorCallback = (
@@ -46,7 +50,7 @@ export interface FrameDecoder {
 /**
  * Creates a decoder that splits a stream into frame bodies of at most `maxFrameBytes` bytes.
  *
- * The common path copies nothing: each body that lies within one chunk is handed out as a `subarray` of it. Only
+ * The common path copies nothing: each body that lies within one chunk is handed out as its offsets in it. Only
  * a frame that spans chunks is assembled, into one buffer allocated once its header is known (see
  * `PREALLOCATE_LIMIT` for large frames), so even 1-byte chunks cost linear time.
  *
@@ -125,7 +129,7 @@ class FrameDecoderImpl implements FrameDecoder {
       if (this.#bodyFill < this.#bodyLength) return;
       const body = this.#body;
       this.#body = undefined;
-      onFrame(body);
+      onFrame(body, 0, this.#bodyLength);
     } else if (this.#headerFill > 0) {
       const header = this.#header;
       while (this.#headerFill < FRAME_HEADER_BYTES && pos < end)
@@ -139,10 +143,10 @@ class FrameDecoderImpl implements FrameDecoder {
         return;
       }
       pos += length;
-      onFrame(chunk.subarray(pos - length, pos));
+      onFrame(chunk, pos - length, pos);
     }
 
-    // The hot loop: whole frames inside this chunk are handed out as views, without copying.
+    // The hot loop: whole frames inside this chunk are handed out in place, without copying.
     while (end - pos >= FRAME_HEADER_BYTES) {
       const length = readLength(chunk, pos);
       if (!this.#accept(length, onError)) return;
@@ -152,7 +156,7 @@ class FrameDecoderImpl implements FrameDecoder {
         return;
       }
       pos += length;
-      onFrame(chunk.subarray(pos - length, pos));
+      onFrame(chunk, pos - length, pos);
     }
     while (pos < end) this.#header[this.#headerFill++] = chunk[pos++] as number;
   }

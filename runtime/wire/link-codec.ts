@@ -64,7 +64,9 @@ export class LinkWriter {
     const length = 2 + uintBytes(m.hops) + uintBytes(m.seq) + payload.length;
     const channel = this.#channel(m.dst, m.src, m.path, m.intf, m.event, length);
     if (channel < 0) {
-      this.#out.append(encodeMessage({ ...m, args: unpackPayload(payload, 0) }, this.#maxFrameBytes));
+      this.#out.append(
+        encodeMessage({ ...m, args: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
+      );
       return;
     }
     const at = this.#frame(length + uintBytes(channel));
@@ -91,7 +93,9 @@ export class LinkWriter {
     const length = 2 + uintBytes(m.hops) + uintBytes(m.id) + uintBytes(m.timeoutMs) + payload.length;
     const channel = this.#channel(m.dst, m.src, m.path, m.intf, m.method, length);
     if (channel < 0) {
-      this.#out.append(encodeMessage({ ...m, args: unpackPayload(payload, 0) }, this.#maxFrameBytes));
+      this.#out.append(
+        encodeMessage({ ...m, args: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
+      );
       return;
     }
     const at = this.#frame(length + uintBytes(channel));
@@ -109,7 +113,9 @@ export class LinkWriter {
     const length = 2 + uintBytes(m.hops) + uintBytes(m.id) + payload.length;
     const channel = this.#channel(m.dst, m.src, "", "", "", length);
     if (channel < 0) {
-      this.#out.append(encodeMessage({ ...m, out: unpackPayload(payload, 0) }, this.#maxFrameBytes));
+      this.#out.append(
+        encodeMessage({ ...m, out: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
+      );
       return;
     }
     const at = this.#frame(length + uintBytes(channel));
@@ -173,20 +179,20 @@ export class LinkReader {
   }
 
   /**
-   * Reads one frame body: a message, or what is wrong with the body (the link then closes with
-   * `supcon.ProtocolError`). BIND is applied to the channel table here, and returned as well.
+   * Reads one frame body, `bytes[start, end)`: a message, or what is wrong with the body (the link then closes
+   * with `supcon.ProtocolError`). BIND is applied to the channel table here, and returned as well.
    */
-  read(body: Uint8Array): Message | string {
+  read(bytes: Uint8Array, start = 0, end = bytes.length): Message | string {
     this.#payload = undefined;
-    const type = body[1];
+    const type = start + 1 < end ? bytes[start + 1] : undefined;
     if (
       type === MessageType.ChannelCall ||
       type === MessageType.ChannelResult ||
       type === MessageType.ChannelEvent
     ) {
-      return this.#readChannelMessage(body, type);
+      return this.#readChannelMessage(bytes, start, end, type);
     }
-    const decoded = decodeMessage(body);
+    const decoded = decodeMessage(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     if (!decoded.ok) return decoded.message;
     const message = decoded.message;
     if (message.type === MessageType.Bind) {
@@ -198,6 +204,8 @@ export class LinkReader {
 
   #readChannelMessage(
     body: Uint8Array,
+    start: number,
+    end: number,
     type: typeof MessageType.ChannelCall | typeof MessageType.ChannelResult | typeof MessageType.ChannelEvent,
   ): Message | string {
     const name = messageTypeName(type);
@@ -207,9 +215,9 @@ export class LinkReader {
         : type === MessageType.ChannelResult
           ? RESULT_ARRAY
           : EVENT_ARRAY;
-    if (body[0] !== header) return `${name} must be an array of ${header & 0x0f} elements`;
-    let pos = 2;
-    const channel = readUint(body, pos);
+    if (body[start] !== header) return `${name} must be an array of ${header & 0x0f} elements`;
+    let pos = start + 2;
+    const channel = readUint(body, pos, end);
     pos = readEnd;
     const names = channel < 0 ? undefined : this.#channels.get(channel);
     if (names === undefined) {
@@ -217,21 +225,21 @@ export class LinkReader {
         ? `${name}: channel (element 1) must be an unsigned integer`
         : `${name} on channel ${channel}, which the peer has not bound`;
     }
-    const hops = readUint(body, pos);
+    const hops = readUint(body, pos, end);
     pos = readEnd;
-    const n = readUint(body, pos);
+    const n = readUint(body, pos, end);
     pos = readEnd;
     let timeoutMs = 0;
     if (type === MessageType.ChannelCall) {
-      timeoutMs = readUint(body, pos);
+      timeoutMs = readUint(body, pos, end);
       pos = readEnd;
     }
     if (hops < 0 || n < 0 || timeoutMs < 0) return `${name}: elements 2 to 4 must be unsigned integers`;
-    const problem = checkPayload(body, pos);
+    const problem = checkPayload(body, pos, end);
     if (problem !== undefined) return `${name}: the last element ${problem}`;
     let payload: PlainMap | null = null;
-    if (this.#self === undefined || names.dst === this.#self) payload = unpackPayload(body, pos);
-    else this.#payload = body.subarray(pos);
+    if (this.#self === undefined || names.dst === this.#self) payload = unpackPayload(body, pos, end);
+    else this.#payload = body.subarray(pos, end);
     const { dst, src } = names;
     switch (type) {
       case MessageType.ChannelCall: {
@@ -295,18 +303,18 @@ function writeUint(buf: Buffer, at: number, n: number): number {
 let readEnd = 0;
 
 /**
- * Reads a MessagePack unsigned integer (any width, up to 2^53 − 1) at `at` and sets `readEnd`; -1 when there is
- * none there.
+ * Reads a MessagePack unsigned integer (any width, up to 2^53 − 1) at `at`, before `end`, and sets `readEnd`; -1
+ * when there is none there.
  */
-function readUint(b: Uint8Array, at: number): number {
-  const token = b[at];
-  if (token === undefined) return -1;
+function readUint(b: Uint8Array, at: number, end: number): number {
+  if (at >= end) return -1;
+  const token = b[at] as number;
   if (token < 0x80) {
     readEnd = at + 1;
     return token;
   }
   const width = token === 0xcc ? 1 : token === 0xcd ? 2 : token === 0xce ? 4 : token === 0xcf ? 8 : 0;
-  if (width === 0 || at + width >= b.length) return -1;
+  if (width === 0 || at + width >= end) return -1;
   let n = 0;
   for (let i = 1; i <= width; i++) n = n * 256 + (b[at + i] as number);
   if (!Number.isSafeInteger(n)) return -1;

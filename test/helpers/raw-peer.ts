@@ -47,8 +47,8 @@ export class RawPeer {
     socket.on("data", (chunk: Buffer) =>
       decoder.push(
         chunk,
-        (body) => {
-          const message = reader.read(body);
+        (bytes, start, end) => {
+          const message = reader.read(bytes, start, end);
           if (typeof message === "string") this.problems.push(message);
           else if (message.type !== MessageType.Bind) this.received.push(message);
           this.#wake();

@@ -158,9 +158,9 @@ export function receive(
   for (const chunk of chunks) {
     decoder.push(
       chunk,
-      (body) => {
+      (bytes, start, end) => {
         ok(frameErrors.length === 0, "a frame after a framing error");
-        const result = reader.read(body);
+        const result = reader.read(bytes, start, end);
         if (typeof result === "string") protocolErrors.push(result);
         else if (result.type !== MessageType.Bind) messages.push(result);
       },

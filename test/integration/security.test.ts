@@ -64,7 +64,12 @@ describe("shared-secret handshake", () => {
     const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
     // A HELLO with a nonce, then a made-up proof.
     socket.write(
-      encodeMessage({ type: 0, version: PROTOCOL_VERSION, name: "", info: { instance: "x", nonce: new Uint8Array(32) } }),
+      encodeMessage({
+        type: 0,
+        version: PROTOCOL_VERSION,
+        name: "",
+        info: { instance: "x", nonce: new Uint8Array(32) },
+      }),
     );
     await sleep(50);
     socket.write(encodeMessage({ type: 3, name: "intruder", proof: new Uint8Array(32) }));
@@ -75,8 +80,8 @@ describe("shared-secret handshake", () => {
     const types: number[] = [];
     createFrameDecoder(1 << 20).push(
       all,
-      (body) => {
-        const decoded = decodeMessage(body);
+      (bytes, start, end) => {
+        const decoded = decodeMessage(bytes.subarray(start, end));
         if (decoded.ok) types.push(decoded.message.type);
       },
       () => undefined,

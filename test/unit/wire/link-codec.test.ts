@@ -44,7 +44,7 @@ function bodies(stream: Uint8Array | undefined): Uint8Array[] {
   const out: Uint8Array[] = [];
   createFrameDecoder(1 << 24).push(
     stream ?? new Uint8Array(0),
-    (body) => out.push(Uint8Array.from(body)),
+    (bytes, start, end) => out.push(Uint8Array.from(bytes.subarray(start, end))),
     (message) => {
       throw new Error(message);
     },
@@ -199,7 +199,7 @@ describe("LinkWriter and LinkReader", () => {
     const framing = createFrameDecoder(1 << 20);
     framing.push(
       stream,
-      (b) => bodiesOf.push(b),
+      (bytes, start, end) => bodiesOf.push(bytes.subarray(start, end)),
       () => undefined,
     );
     // A truncated frame never completes: give the decoder's held bytes as a body of their own.
