@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   };
   const pipe = await rpcRun("supcon", cfg, { dir, prefix: "pipelined" });
   console.log(`pipelined (profiled): ${String(pipe["pipe_calls_per_s"])} calls/s`);
-  const hop = await twoHopRun(cfg, { dir, prefix: "twohop" });
+  const hop = await twoHopRun("supcon", cfg, { dir, prefix: "twohop" });
   console.log(`two-hop pipelined (profiled): ${String(hop["pipe_calls_per_s"])} calls/s`);
   const fan = await fanoutRun("supcon", cfg, { dir, prefix: "fanout" });
   console.log(

@@ -13,10 +13,11 @@ import { benchDir, repoRoot } from "./lib/common.js";
 import { killAll, liveCount, stopAllOnExit } from "./lib/procs.js";
 import type { Meta, Run, Suite } from "./lib/report.js";
 import { markdown, replaceSection, scenarios, summarize } from "./lib/report.js";
-import type { BenchConfig, FanoutPeer, Metrics, RpcPeer } from "./lib/scenarios.js";
+import type { BenchConfig, FanoutPeer, Metrics, RpcPeer, TwoHopPeer } from "./lib/scenarios.js";
 import {
   FANOUT_PEERS,
   RPC_PEERS,
+  TWO_HOP_PEERS,
   codegenRun,
   ensureNatsServer,
   fanoutRun,
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
   const suites = list("SCENARIOS", SUITES);
   const rpcPeers = list<RpcPeer>("RPC_PEERS", RPC_PEERS);
   const fanoutPeers = list<FanoutPeer>("FANOUT_PEERS", FANOUT_PEERS);
+  const twoHopPeers = list<TwoHopPeer>("TWO_HOP_PEERS", TWO_HOP_PEERS);
   const soak = env("BENCH_SOAK", "0") === "1";
   const outJson = env("OUT", path.join(benchDir(), "results.json"));
   const outReadme = env("OUT_README", path.join(benchDir(), "README.md"));
@@ -163,7 +165,9 @@ async function main(): Promise<void> {
         for (const peer of rpcPeers)
           if (!skip(peer)) await record("rpc", peer, round, () => rpcRun(peer, cfg));
       }
-      if (suites.includes("two_hop")) await record("two_hop", "supcon", round, () => twoHopRun(cfg));
+      if (suites.includes("two_hop")) {
+        for (const peer of twoHopPeers) await record("two_hop", peer, round, () => twoHopRun(peer, cfg));
+      }
       if (suites.includes("fanout")) {
         for (const peer of fanoutPeers) {
           if (!skip(peer)) await record("fanout", peer, round, () => fanoutRun(peer, cfg));

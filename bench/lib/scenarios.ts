@@ -42,6 +42,9 @@ export const RPC_PEERS = ["supcon", "raw-perframe", "raw-coalesced", "grpc", "na
 export const FANOUT_PEERS = ["supcon", "raw-perframe", "raw-coalesced", "nats"] as const;
 export type RpcPeer = (typeof RPC_PEERS)[number];
 export type FanoutPeer = (typeof FANOUT_PEERS)[number];
+export const TWO_HOP_PEERS = ["supcon", "raw-coalesced"] as const;
+/** Peers of the two-hop scenario: supcon, and the raw floor with a relay that forwards frames undecoded. */
+export type TwoHopPeer = (typeof TWO_HOP_PEERS)[number];
 
 const READY_MS = 20_000;
 const RESULT_MS = 180_000;
@@ -202,29 +205,35 @@ export async function rpcRun(
   }
 }
 
-/** RPC over two hops: client → relay → server, three supcon processes; the same client measurement. */
+const RELAY_SCRIPT: Record<TwoHopPeer, string> = {
+  supcon: "supcon/relay.js",
+  "raw-coalesced": "peers/raw/relay.js",
+};
+
+/** RPC over two hops: client → relay → server, three processes; the same client measurement as direct RPC. */
 export async function twoHopRun(
+  peer: TwoHopPeer,
   cfg: BenchConfig,
   profile?: ProfileOptions,
   extraClientArgs: readonly string[] = [],
 ): Promise<Metrics> {
   const procs: Proc[] = [];
   try {
-    const server = startScript("supcon-server", "supcon/server.js", [], {
+    const server = startScript(`${peer}-server`, SERVER_SCRIPT[peer], modeArgs(peer), {
       nodeArgs: profileArgs(profile, "server"),
     });
     procs.push(server);
     const serverPort = (await waitFor<{ port: number }>(server, "READY", READY_MS)).port;
-    const relay = startScript("supcon-relay", "supcon/relay.js", [`--port=${serverPort}`], {
+    const relay = startScript(`${peer}-relay`, RELAY_SCRIPT[peer], [`--port=${serverPort}`], {
       nodeArgs: profileArgs(profile, "relay"),
     });
     procs.push(relay);
     const relayPort = (await waitFor<{ port: number }>(relay, "READY", READY_MS)).port;
     const cpu0 = { server: processCpuSeconds(server.pid), relay: processCpuSeconds(relay.pid) };
     const c = startScript(
-      "supcon-client",
-      "supcon/client.js",
-      [`--port=${relayPort}`, ...clientArgs(cfg), ...extraClientArgs],
+      `${peer}-client`,
+      CLIENT_SCRIPT[peer],
+      [`--port=${relayPort}`, ...modeArgs(peer), ...clientArgs(cfg), ...extraClientArgs],
       { nodeArgs: profileArgs(profile, "client") },
     );
     procs.push(c);
