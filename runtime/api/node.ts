@@ -288,7 +288,7 @@ export class Node {
    * the out-args object. Given an `Interface` rather than its name, the arguments are checked before sending.
    * Fails with a `RemoteError` whose `code` names the cause (`supcon.UnknownNode`, `supcon.Timeout`, …).
    */
-  async call(
+  call(
     node: string,
     path: string,
     intf: string | Interface,
@@ -296,14 +296,7 @@ export class Node {
     args?: object,
     options?: CallOptions,
   ): Promise<unknown> {
-    try {
-      return await this.#call(node, path, intf, method, args, options);
-    } catch (err) {
-      // The error was made in a socket or timer callback; one made here carries the async stack of the caller.
-      throw err instanceof RemoteError
-        ? new RemoteError(err.code, err.rawMessage, { data: err.data, cause: err.cause })
-        : err;
-    }
+    return this.#call(node, path, intf, method, args, options).then(undefined, remadeHere);
   }
 
   #call(
@@ -1113,4 +1106,11 @@ function assertPath(path: string): void {
       `register: path must start with '/' and consist of segments of letters, digits, '_', '-', '.' or '~' (like '/myTimer'), got ${JSON.stringify(path)}`,
     );
   }
+}
+
+/** The error was made in a socket or timer callback; one made here carries the async stack of the caller. */
+function remadeHere(err: unknown): never {
+  throw err instanceof RemoteError
+    ? new RemoteError(err.code, err.rawMessage, { data: err.data, cause: err.cause })
+    : err;
 }
