@@ -3,6 +3,7 @@
  * each one left through (so that a broken link fails its calls at once).
  */
 import { ErrorCode, RemoteError } from "../api/errors.js";
+import { IdTable } from "./id-table.js";
 
 /** One call in flight. */
 interface PendingCall {
@@ -47,7 +48,7 @@ const DEADLINE_MIN_GAP_MS = 5;
 
 /** Pending calls by id. Ids increase from 1 and wrap before 2^32. */
 export class PendingCalls {
-  readonly #calls = new Map<number, PendingCall>();
+  readonly #calls = new IdTable<PendingCall>();
   /** Told when the caller gives up on a call (deadline or abort), so that the callee can be told. */
   readonly #onGiveUp: (dst: string, id: number) => void;
   #nextId = 1;
@@ -94,7 +95,7 @@ export class PendingCalls {
       };
       signal.addEventListener("abort", onAbort, { once: true });
     }
-    this.#calls.set(id, {
+    this.#calls.add(id, {
       id,
       dst: call.dst,
       via: call.via,
@@ -130,7 +131,7 @@ export class PendingCalls {
 
   /** Fails every call matching `predicate` with the error `make` builds for it. */
   rejectWhere(predicate: (dst: string, via: string) => boolean, make: (dst: string) => RemoteError): void {
-    for (const call of [...this.#calls.values()]) {
+    for (const call of this.#calls.values()) {
       if (predicate(call.dst, call.via)) this.reject(call.id, make(call.dst));
     }
   }
@@ -146,7 +147,7 @@ export class PendingCalls {
     this.#timerAt = Infinity;
     const now = Date.now();
     let next = Infinity;
-    for (const call of [...this.#calls.values()]) {
+    for (const call of this.#calls.values()) {
       if (call.deadline <= now + DEADLINE_SLACK_MS) {
         this.#settle(call.id);
         call.reject(
@@ -164,9 +165,8 @@ export class PendingCalls {
   }
 
   #settle(id: number): PendingCall | undefined {
-    const call = this.#calls.get(id);
+    const call = this.#calls.delete(id);
     if (call === undefined) return undefined;
-    this.#calls.delete(id);
     if (call.onAbort !== undefined) call.signal?.removeEventListener("abort", call.onAbort);
     if (this.#calls.size === 0 && this.#timer !== undefined) {
       // Nothing left to time out: do not keep a timer (and the process) alive for nothing.
@@ -178,11 +178,11 @@ export class PendingCalls {
   }
 
   #allocateId(): number {
-    // Skip ids still in use after a wrap; with at most 2^32 - 1 ids and far fewer pending, this ends.
+    // Skip ids whose slot is taken (by a call still in flight); the table is at most half full, so this ends soon.
     for (;;) {
       const id = this.#nextId;
       this.#nextId = id >= 0xffff_fffe ? 1 : id + 1;
-      if (!this.#calls.has(id)) return id;
+      if (this.#calls.isFree(id)) return id;
     }
   }
 }
