@@ -238,6 +238,15 @@ describe("OutboundChannels", () => {
     expect(channels.size).toBe(2);
   });
 
+  it("does not find names whose number was taken over, even right after finding them", () => {
+    const channels = new OutboundChannels(1);
+    channels.bind("a", "b", "/", "i", "m0");
+    expect(channels.find("a", "b", "/", "i", "m0")).toBe(0);
+    channels.bind("a", "b", "/", "i", "m1");
+    expect(channels.find("a", "b", "/", "i", "m0")).toBe(-1);
+    expect(channels.find("a", "b", "/", "i", "m1")).toBe(0);
+  });
+
   it("does not bind names longer than MAX_CHANNEL_NAME_BYTES in UTF-8", () => {
     const channels = new OutboundChannels();
     expect(channels.bind("a", "b", "é".repeat(128), "i", "m")).toBeUndefined();
