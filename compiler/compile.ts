@@ -16,9 +16,8 @@ import type { SourceFile } from "./load.js";
 import { findInputFiles, loadSources } from "./load.js";
 import { buildModel } from "./model/build-model.js";
 import type { Model } from "./model/model.js";
-import type { CompilerWorker } from "./parallel.js";
-import { PARALLEL_MIN_BYTES, analyzeFiles, createCompilerWorker, emitModules } from "./parallel.js";
 import { displayPath } from "./paths.js";
+import { analyzeFile, emitModule } from "./stages.js";
 import { checkProgramClashes } from "./validate/clashes.js";
 import { checkCycles } from "./validate/cycles.js";
 import { checkUniqueInterfaceNames } from "./validate/names.js";
@@ -77,34 +76,24 @@ export function compile(options: CompileOptions): CompileResult {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const found = findInputFiles(options.inputs, cwd);
   const loaded = loadSources(found.files, cwd);
-  const bytes = loaded.sources.reduce((n, s) => n + s.text.length, 0);
-  const worker = bytes >= PARALLEL_MIN_BYTES ? createCompilerWorker() : null;
-  try {
-    return compileSources(loaded.sources, options, [...found.diagnostics, ...loaded.diagnostics], worker);
-  } finally {
-    worker?.close();
-  }
+  return compileSources(loaded.sources, options, [...found.diagnostics, ...loaded.diagnostics]);
 }
 
-/**
- * Compiles sources already read (tests use it); `earlier` are diagnostics of reading them. With a `worker`,
- * large inputs are parsed and emitted on two threads.
- */
+/** Compiles sources already read (tests use it); `earlier` are diagnostics of reading them. */
 export function compileSources(
   sources: readonly SourceFile[],
   options: CompileOptions,
   earlier: readonly Diagnostic[] = [],
-  worker: CompilerWorker | null = null,
 ): CompileResult {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const outputs = outputDirs(options, cwd);
-  const analysis = analyze(sources, worker);
+  const analysis = analyze(sources);
   const diagnostics = sortDiagnostics([...earlier, ...analysis.diagnostics]);
   if (hasErrors(diagnostics) || analysis.model === null) {
     return { diagnostics, files: [], outputs, check: null };
   }
   const inputs = options.inputs.map((i) => displayPath(path.resolve(cwd, i), cwd));
-  const files = emitFiles(analysis.model, options, inputs, cwd, worker);
+  const files = emitFiles(analysis.model, options, inputs, cwd);
   if (options.check !== true) return { diagnostics, files, outputs, check: null };
 
   const plan = planOutput(files, outputs, cwd);
@@ -127,13 +116,13 @@ export function compileSources(
 }
 
 /** Parses and validates sources; the model is built only when there is no error. */
-export function analyze(
-  sources: readonly SourceFile[],
-  worker: CompilerWorker | null = null,
-): { readonly diagnostics: readonly Diagnostic[]; readonly model: Model | null } {
+export function analyze(sources: readonly SourceFile[]): {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly model: Model | null;
+} {
   const diagnostics: Diagnostic[] = [];
   const interfaces: InterfaceAst[] = [];
-  for (const file of analyzeFiles(sources, worker)) {
+  for (const file of sources.map(analyzeFile)) {
     diagnostics.push(...file.diagnostics);
     interfaces.push(...file.interfaces);
   }
@@ -163,7 +152,6 @@ function emitFiles(
   options: CompileOptions,
   inputs: readonly string[],
   cwd: string,
-  worker: CompilerWorker | null,
 ): GeneratedFile[] {
   const render = createRender();
   const out = path.resolve(cwd, options.out);
@@ -172,8 +160,9 @@ function emitFiles(
     return { path: abs, relativePath: displayPath(abs, cwd), content };
   };
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
-  const modules = emitModules(model.interfaces, runtimeImport, worker);
-  const files = model.interfaces.map((intf, i) => file(out, `${intf.moduleName}.ts`, modules[i] as string));
+  const files = model.interfaces.map((intf) =>
+    file(out, `${intf.moduleName}.ts`, emitModule(intf, runtimeImport)),
+  );
   files.push(
     file(out, "index.ts", formatTypeScript(render("index.ts", indexView(model.interfaces, inputs)))),
   );

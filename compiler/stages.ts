@@ -1,6 +1,9 @@
 /**
- * The per-file and per-module stages of the compiler: independent of each other, so they can run on any thread
- * (see `parallel.ts`); everything they take and return is plain data.
+ * The per-file and per-module stages of the compiler, independent of each other.
+ *
+ * They run on the calling thread. Sharing them with a worker thread was measured to cost about what it saved on
+ * two cores, once parsing was cheap (`yaml-subset.ts`): syntax trees and models must be copied between the
+ * threads, and both threads' garbage collectors compete for the same cores.
  */
 import type { InterfaceAst } from "./ast.js";
 import type { Diagnostic } from "./diagnostics.js";
@@ -39,7 +42,7 @@ export function analyzeFile(source: SourceFile): FileAnalysis {
     diagnostics.push(...read.diagnostics);
     if (read.intf === null) continue;
     interfaces.push(read.intf);
-    // The checks that need no other interface run here, on the worker thread too.
+    // The checks that need no other interface run per file, as soon as it is read.
     diagnostics.push(
       ...checkInterfaceNames(read.intf),
       ...checkReferences(read.intf),

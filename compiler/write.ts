@@ -119,6 +119,8 @@ export interface WriteSummary {
 export function applyPlan(plan: OutputPlan): WriteSummary {
   if (plan.foreign.length > 0) throw new Error("applyPlan: the plan has foreign files; report them instead");
   const toWrite = [...plan.missing, ...plan.stale.map((s) => s.file)];
+  const dirs = new Set(toWrite.map((f) => path.dirname(f.path)));
+  for (const dir of dirs) fs.mkdirSync(dir, { recursive: true });
   for (const file of toWrite) writeAtomically(file.path, file.content);
   for (const file of plan.extra) fs.rmSync(file.path, { force: true });
   return {
@@ -128,9 +130,11 @@ export function applyPlan(plan: OutputPlan): WriteSummary {
   };
 }
 
-/** Writes via a temporary file and a rename, so a reader (or a watcher) never sees half a file. */
+/**
+ * Writes via a temporary file and a rename, so a reader (or a watcher) never sees half a file. The folder exists
+ * already.
+ */
 function writeAtomically(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, content);
   fs.renameSync(tmp, file);

@@ -2,14 +2,14 @@
  * Reads a YAML document into an `InterfaceAst`, reporting unknown keys (with "did you mean"), values of the wrong
  * kind and missing names. What cannot be read is left out of the tree, so later checks do not repeat the problem.
  */
-import { isAlias, isMap, isScalar, isSeq } from "yaml";
-import type { Node as YamlNode, Pair, Scalar, YAMLMap } from "yaml";
 import { parseSeedDescription } from "../../runtime/schema/type-expr.js";
 import type { ArgAst, ErrorAst, EventAst, InterfaceAst, MethodAst, Str, TypeAst } from "../ast.js";
 import { spanAt } from "../ast.js";
 import type { Diagnostic, Span } from "../diagnostics.js";
 import { didYouMean, error } from "../diagnostics.js";
 import type { SourceDocument } from "../load.js";
+import type { YamlMap, YamlNode, YamlPair, YamlScalar } from "../yaml-tree.js";
+import { isAlias, isMap, isScalar, isSeq } from "../yaml-tree.js";
 
 /** The keys each part of an interface file may have, in the order the documentation lists them. */
 export const ALLOWED_KEYS = {
@@ -49,7 +49,7 @@ interface ArgsContext {
 }
 
 interface Entry {
-  readonly key: Scalar;
+  readonly key: YamlScalar;
   readonly value: Value;
 }
 
@@ -63,7 +63,7 @@ class Reader {
   }
 
   interface(): InterfaceAst | null {
-    const root = this.#resolve(this.#doc.document.contents);
+    const root = this.#resolve(this.#doc.contents);
     const span = this.#span(root);
     if (!isMap(root)) {
       this.#error(
@@ -238,7 +238,7 @@ class Reader {
       for (const pair of resolved.items) {
         const key = this.#keyScalar(pair, context.list);
         if (key === null) continue;
-        const arg = this.#mapArg(key, this.#resolve(pair.value as Value), context);
+        const arg = this.#mapArg(key, this.#resolve(pair.value), context);
         if (arg !== null) out.push(arg);
       }
       return out;
@@ -259,7 +259,7 @@ class Reader {
       );
       return null;
     }
-    const only = node.items.length === 1 ? this.#str(this.#resolve(node.items[0]?.key as Value)) : null;
+    const only = node.items.length === 1 ? this.#str(this.#resolve(node.items[0]?.key)) : null;
     if (only !== null && !(ALLOWED_KEYS.arg as readonly string[]).includes(only.value)) {
       // `- timer: string` in a list: the map form written as a list.
       this.#error(
@@ -342,17 +342,17 @@ class Reader {
   // ---- generic helpers ------------------------------------------------------------------------------------
 
   /** The keys of a mapping; reports unknown keys (with "did you mean") and keys that are not strings. */
-  #entries(map: YAMLMap, allowed: readonly string[], context: string): Map<string, Entry> {
+  #entries(map: YamlMap, allowed: readonly string[], context: string): Map<string, Entry> {
     const out = new Map<string, Entry>();
     for (const pair of map.items) {
       const key = this.#keyScalar(pair, context);
       if (key === null) continue;
-      const keyNode = pair.key as Scalar;
+      const keyNode = pair.key as YamlScalar;
       if (!allowed.includes(key.value)) {
         const hint = didYouMean(key.value, allowed);
         // `{ description: Seconds, rounded }`: the comma ends the value, and `rounded` becomes a key.
         const comma =
-          map.flow === true && pair.value === null && hint === ""
+          map.flow && pair.value === null && hint === ""
             ? "; inside { } a comma ends a value, so if it belongs to the value before it, quote that value"
             : "";
         this.#error(
@@ -362,13 +362,13 @@ class Reader {
         );
         continue;
       }
-      out.set(key.value, { key: keyNode, value: this.#resolve(pair.value as Value) });
+      out.set(key.value, { key: keyNode, value: this.#resolve(pair.value) });
     }
     return out;
   }
 
-  #keyScalar(pair: Pair, context: string): Str | null {
-    const key = this.#resolve(pair.key as Value);
+  #keyScalar(pair: YamlPair, context: string): Str | null {
+    const key = this.#resolve(pair.key);
     const str = this.#str(key);
     if (str === null) {
       this.#error(this.#span(key), `keys of ${context} must be names, not ${kindOf(key)}`);
@@ -420,7 +420,7 @@ class Reader {
     }
     const out: T[] = [];
     for (const item of resolved.items) {
-      const node = this.#resolve(item as Value);
+      const node = this.#resolve(item);
       if (node === null) {
         this.#error(this.#span(resolved), `${what} has an empty entry; remove it`);
         continue;
@@ -436,28 +436,25 @@ class Reader {
     if (!isScalar(node) || typeof node.value !== "string") return null;
     const value = node.value;
     const range = node.range;
-    if (range === undefined || range === null) return { value, ...this.#span(node), exact: false };
     const source = this.#doc.text.slice(range[0], range[1]);
-    const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+    const quoted = node.style === "QUOTE_DOUBLE" || node.style === "QUOTE_SINGLE";
     const start = quoted ? range[0] + 1 : range[0];
     const inner = quoted ? source.slice(1, -1) : source;
-    const exact = (node.type === "PLAIN" || quoted) && inner === value && !value.includes("\n");
+    const exact = (node.style === "PLAIN" || quoted) && inner === value && !value.includes("\n");
     return { value, ...this.#at(start), exact };
   }
 
   #resolve(node: Value | undefined): Value {
     if (node === undefined || node === null) return null;
-    if (isAlias(node)) return (node.resolve(this.#doc.document) as YamlNode | undefined) ?? null;
-    return node;
+    return isAlias(node) ? node.target : node;
   }
 
   #span(node: Value | undefined): Span {
-    const offset = node?.range?.[0];
-    return this.#at(offset ?? 0);
+    return this.#at(node?.range[0] ?? 0);
   }
 
   #at(offset: number): Span {
-    const { line, col } = this.#doc.lineCounter.linePos(offset);
+    const { line, col } = this.#doc.linePos(offset);
     return { file: this.#doc.file, line, col };
   }
 
