@@ -2,16 +2,23 @@
  * The frames a link has queued for its next socket write, assembled in one buffer. Encoders write frames straight
  * into it, so a frame's bytes are copied once, here, instead of being allocated on their own and then concatenated
  * when the link flushes.
+ *
+ * The buffer is kept from one write to the next. A small write is copied out of it into a buffer from Node's pool
+ * (a copy of a few hundred bytes costs less than allocating a buffer of its own per write, which mattered for one
+ * call at a time); a large one is handed over as it is, and the next write starts a new buffer.
  */
 
-/** Capacity of the first buffer; later ones start at the size the previous write needed. */
-const INITIAL_BYTES = 16 * 1024;
+/** Capacity of the first buffer, and the least of any later one. */
+const INITIAL_BYTES = 8 * 1024;
+
+/** Writes smaller than this are copied into a buffer of Node's pool (which serves allocations below 4 KiB). */
+const COPY_BELOW = Buffer.poolSize >>> 1;
 
 /** A frame at least this large is queued as it is, not copied into the buffer. */
 const OWN_CHUNK_BYTES = 64 * 1024;
 
 export class FrameOutput {
-  /** The buffer being filled, or undefined until something is written after a `take()`. */
+  /** The buffer being filled; undefined at first, and after a large write was handed over. */
   #buffer: Buffer | undefined;
   #length = 0;
   /** Earlier pieces, in order, when a large frame was queued as a chunk of its own. */
@@ -71,16 +78,24 @@ export class FrameOutput {
     this.#chunkBytes = 0;
   }
 
-  /** Moves the filled part of the buffer to the chunks; the next write starts a new buffer. */
+  /** Moves the filled part of the buffer to the chunks. */
   #seal(): void {
-    if (this.#length === 0) return;
-    const filled = (this.#buffer as Buffer).subarray(0, this.#length);
+    const length = this.#length;
+    if (length === 0) return;
+    const buffer = this.#buffer as Buffer;
+    let filled: Buffer;
+    if (length < COPY_BELOW) {
+      filled = Buffer.allocUnsafe(length);
+      buffer.copy(filled, 0, 0, length);
+    } else {
+      // The socket keeps these bytes until it has written them, so the buffer goes with them. The next one is sized
+      // for a write like this one (up to the size above which frames go as chunks of their own).
+      filled = buffer.subarray(0, length);
+      this.#nextCapacity = Math.max(INITIAL_BYTES, Math.min(length, OWN_CHUNK_BYTES * 2));
+      this.#buffer = undefined;
+    }
     this.#chunks.push(filled);
-    this.#chunkBytes += filled.length;
-    // The socket keeps the filled bytes until it has written them, so the buffer is never reused. The next one is
-    // sized for a write like this one (up to the size above which frames go as chunks of their own).
-    this.#nextCapacity = Math.max(INITIAL_BYTES, Math.min(this.#length, OWN_CHUNK_BYTES * 2));
-    this.#buffer = undefined;
+    this.#chunkBytes += length;
     this.#length = 0;
   }
 
