@@ -20,6 +20,7 @@ import { WireError, WireErrorCode } from "./errors.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH, writeFrameHeader } from "./frame.js";
 import type { Message, PlainMap } from "./messages.js";
 import { messageTypeName, parseMessage, toWire } from "./messages.js";
+import { decodePlain } from "./plain-decode.js";
 import { MAX_NESTING_DEPTH, checkPlainMsgpack } from "./plain-msgpack.js";
 
 /** The outcome of decoding a frame body: a message, or why the body is not one (the link then closes). */
@@ -174,14 +175,7 @@ export function checkPayload(bytes: Uint8Array, start: number, end: number): str
   return checkPlainMsgpack(bytes, start, end, PAYLOAD_MAX_DEPTH);
 }
 
-const unpackRange = { start: 0, end: 0 };
-
-/**
- * Decodes a payload checked by `checkPayload()`. Decoding from the received chunk with offsets, rather than from a
- * view per frame, lets msgpackr reuse the one DataView it keeps per buffer.
- */
+/** Decodes a payload checked by `checkPayload()`, in place in the received bytes. */
 export function unpackPayload(bytes: Uint8Array, start: number, end: number): PlainMap | null {
-  unpackRange.start = start;
-  unpackRange.end = end;
-  return unpackr.unpack(bytes, unpackRange) as PlainMap | null;
+  return decodePlain(bytes, start, end) as PlainMap | null;
 }
