@@ -552,8 +552,7 @@ export class Node {
     const listenersDone = this.#listeners.map((l) => l.close());
     this.#listeners.length = 0;
     await this.#drainServing();
-    this.#pending.rejectWhere(
-      () => true,
+    this.#pending.rejectAll(
       (dst) => new RemoteError(ErrorCode.Closed, `call to ${dst} failed: node ${this.name} closed`),
     );
     this.#subscriptions.clear();

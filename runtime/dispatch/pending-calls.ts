@@ -110,6 +110,7 @@ export class PendingCalls {
       signal,
     });
     if (deadline < this.#timerAt) this.#arm(deadline);
+    else if (this.#calls.size === 1) this.#timer?.ref();
     return { id, promise };
   }
 
@@ -134,6 +135,14 @@ export class PendingCalls {
     for (const call of this.#calls.values()) {
       if (predicate(call.dst, call.via)) this.reject(call.id, make(call.dst));
     }
+  }
+
+  /** Fails every call (the node is closing) and stops the deadline timer. */
+  rejectAll(make: (dst: string) => RemoteError): void {
+    this.rejectWhere(() => true, make);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
   }
 
   #arm(at: number): void {
@@ -168,12 +177,10 @@ export class PendingCalls {
     const call = this.#calls.delete(id);
     if (call === undefined) return undefined;
     if (call.onAbort !== undefined) call.signal?.removeEventListener("abort", call.onAbort);
-    if (this.#calls.size === 0 && this.#timer !== undefined) {
-      // Nothing left to time out: do not keep a timer (and the process) alive for nothing.
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#timerAt = Infinity;
-    }
+    // Nothing left to time out: the timer must not keep the process alive. It stays armed, which costs less than
+    // clearing it and setting another for the next call (one call at a time would do that for every call); when
+    // it fires with nothing due it finds nothing.
+    if (this.#calls.size === 0) this.#timer?.unref();
     return call;
   }
 

@@ -11,6 +11,22 @@ describe("PendingCalls", () => {
     signal: undefined,
   };
 
+  it("keeps the process alive by its deadline timer only while calls are pending", async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    const calls = new PendingCalls(() => undefined);
+    const first = calls.add({ ...base, timeoutMs: 60_000 });
+    expect(timers()).toBe(before + 1);
+    calls.resolve(first.id, {});
+    expect(timers()).toBe(before);
+    const second = calls.add({ ...base, timeoutMs: 60_000 });
+    expect(timers()).toBe(before + 1);
+    calls.rejectAll(() => new RemoteError("supcon.Closed", "closed"));
+    await expect(second.promise).rejects.toMatchObject({ code: "supcon.Closed" });
+    expect(timers()).toBe(before);
+    await expect(first.promise).resolves.toEqual({});
+  });
+
   it("resolves a call by id, once", async () => {
     const calls = new PendingCalls(() => undefined);
     const { id, promise } = calls.add({ ...base, timeoutMs: 1_000 });
