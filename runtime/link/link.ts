@@ -13,6 +13,9 @@ import type { Transport } from "../transport/transport.js";
 import { acceptorProof, connectorProof, createNonce, isNonce, proofMatches } from "./auth.js";
 import { Heartbeat } from "./heartbeat.js";
 
+/** Queued bytes that make a link write before the end of the tick (once per tick); see `Link#scheduleFlush()`. */
+export const EARLY_WRITE_BYTES = 1024;
+
 /** Where a link is in its life. */
 export type LinkState = "handshaking" | "open" | "closed";
 
@@ -81,6 +84,8 @@ export class Link {
   readonly #writer: LinkWriter;
   readonly #reader: LinkReader;
   #flushScheduled = false;
+  /** True once this tick's early write is done (see `#scheduleFlush()`). */
+  #wroteEarly = false;
   #lastSent = Date.now();
   #lastReceived = Date.now();
   #heartbeat: Heartbeat | undefined;
@@ -185,7 +190,18 @@ export class Link {
     this.#scheduleFlush();
   }
 
+  /**
+   * Writes are coalesced per tick: what is queued in one tick goes out in one write at its end. Except that once
+   * `EARLY_WRITE_BYTES` are queued, what is queued so far is written at once (once per tick), so the peer starts
+   * on the first messages while this side still produces the rest. Under a steady stream of calls this turns two
+   * processes taking turns into two working at once: pipelined calls/s doubled on two cores (bench/README.md),
+   * for one more write per tick at most.
+   */
   #scheduleFlush(): void {
+    if (!this.#wroteEarly && this.#writer.bytes >= EARLY_WRITE_BYTES) {
+      this.#wroteEarly = true;
+      this.#write();
+    }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       process.nextTick(this.#flushLater);
@@ -196,6 +212,11 @@ export class Link {
 
   #flush(): void {
     this.#flushScheduled = false;
+    this.#wroteEarly = false;
+    this.#write();
+  }
+
+  #write(): void {
     const data = this.#writer.take();
     if (data === undefined) return;
     this.#lastSent = Date.now();
