@@ -891,7 +891,7 @@ export class Node {
     try {
       // The payload goes on as it came, undecoded.
       const link = this.#links.get(via)?.[0];
-      sent = link !== undefined && link.send({ ...message, hops: message.hops + 1 }, payload);
+      sent = link !== undefined && link.send(message, payload, message.hops + 1);
     } catch {
       // Only a frame above this node's maxFrameBytes gets here.
       sent = false;

@@ -149,13 +149,14 @@ export class Link {
   /**
    * Queues a message; it is written with everything else sent in the same tick. Returns false, sending nothing,
    * when the link is not open or its queue is over `maxQueuedBytes` (the peer does not keep up). `payload` is the
-   * packed args or out of a CALL, RESULT or EVENT being forwarded (`LinkEvents.message`), sent as it is.
+   * packed args or out of a CALL, RESULT or EVENT being forwarded (`LinkEvents.message`), sent as it is; `hops`
+   * replaces the message's hop count (a relay sends one more).
    * @throws WireError when the message cannot be encoded (too large, or not plain data).
    */
-  send(message: Message, payload?: Uint8Array): boolean {
+  send(message: Message, payload?: Uint8Array, hops?: number): boolean {
     if (this.#state !== "open") return false;
     if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
-    this.#writer.write(message, payload);
+    this.#writer.write(message, payload, hops);
     this.#scheduleFlush();
     return true;
   }

@@ -37,22 +37,28 @@ export class LinkWriter {
 
   /**
    * Queues a message. `payload`, when given, is the packed args (CALL, EVENT) or out (RESULT) of a message being
-   * forwarded, already checked; the message's own `args`/`out` is then not read.
+   * forwarded, already checked; the message's own `args`/`out` is then not read. `hops`, when given, is sent in
+   * place of the message's own (a relay sends one more).
    * @throws WireError `supcon.FrameTooLarge`, `supcon.InvalidData`: nothing is queued.
    */
-  write(message: Message, payload?: Uint8Array): void {
+  write(message: Message, payload?: Uint8Array, hops?: number): void {
     switch (message.type) {
       case MessageType.Call:
-        this.#writeCall(message, payload ?? packPayload(message.args, "CALL"));
+        this.#writeCall(message, payload ?? packPayload(message.args, "CALL"), hops ?? message.hops);
         return;
       case MessageType.Result:
-        this.#writeResult(message, payload ?? packPayload(message.out, "RESULT"));
+        this.#writeResult(message, payload ?? packPayload(message.out, "RESULT"), hops ?? message.hops);
         return;
       case MessageType.Event:
-        this.writeEvent(message, payload ?? packPayload(message.args, "EVENT"));
+        this.#writeEvent(message, payload ?? packPayload(message.args, "EVENT"), hops ?? message.hops);
         return;
       default:
-        this.#out.append(encodeMessage(message, this.#maxFrameBytes));
+        this.#out.append(
+          encodeMessage(
+            hops === undefined || !("hops" in message) ? message : { ...message, hops },
+            this.#maxFrameBytes,
+          ),
+        );
     }
   }
 
@@ -61,11 +67,15 @@ export class LinkWriter {
    * subscribers. The message's `args` is not read.
    */
   writeEvent(m: Omit<EventMessage, "args">, payload: Uint8Array): void {
-    const length = 2 + uintBytes(m.hops) + uintBytes(m.seq) + payload.length;
+    this.#writeEvent(m, payload, m.hops);
+  }
+
+  #writeEvent(m: Omit<EventMessage, "args">, payload: Uint8Array, hops: number): void {
+    const length = 2 + uintBytes(hops) + uintBytes(m.seq) + payload.length;
     const channel = this.#channel(m.dst, m.src, m.path, m.intf, m.event, length);
     if (channel < 0) {
       this.#out.append(
-        encodeMessage({ ...m, args: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
+        encodeMessage({ ...m, hops, args: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
       );
       return;
     }
@@ -74,7 +84,7 @@ export class LinkWriter {
     buf[at] = EVENT_ARRAY;
     buf[at + 1] = MessageType.ChannelEvent;
     let pos = writeUint(buf, at + 2, channel);
-    pos = writeUint(buf, pos, m.hops);
+    pos = writeUint(buf, pos, hops);
     pos = writeUint(buf, pos, m.seq);
     buf.set(payload, pos);
   }
@@ -89,12 +99,12 @@ export class LinkWriter {
     this.#out.clear();
   }
 
-  #writeCall(m: CallMessage, payload: Uint8Array): void {
-    const length = 2 + uintBytes(m.hops) + uintBytes(m.id) + uintBytes(m.timeoutMs) + payload.length;
+  #writeCall(m: CallMessage, payload: Uint8Array, hops: number): void {
+    const length = 2 + uintBytes(hops) + uintBytes(m.id) + uintBytes(m.timeoutMs) + payload.length;
     const channel = this.#channel(m.dst, m.src, m.path, m.intf, m.method, length);
     if (channel < 0) {
       this.#out.append(
-        encodeMessage({ ...m, args: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
+        encodeMessage({ ...m, hops, args: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
       );
       return;
     }
@@ -103,18 +113,18 @@ export class LinkWriter {
     buf[at] = CALL_ARRAY;
     buf[at + 1] = MessageType.ChannelCall;
     let pos = writeUint(buf, at + 2, channel);
-    pos = writeUint(buf, pos, m.hops);
+    pos = writeUint(buf, pos, hops);
     pos = writeUint(buf, pos, m.id);
     pos = writeUint(buf, pos, m.timeoutMs);
     buf.set(payload, pos);
   }
 
-  #writeResult(m: ResultMessage, payload: Uint8Array): void {
-    const length = 2 + uintBytes(m.hops) + uintBytes(m.id) + payload.length;
+  #writeResult(m: ResultMessage, payload: Uint8Array, hops: number): void {
+    const length = 2 + uintBytes(hops) + uintBytes(m.id) + payload.length;
     const channel = this.#channel(m.dst, m.src, "", "", "", length);
     if (channel < 0) {
       this.#out.append(
-        encodeMessage({ ...m, out: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
+        encodeMessage({ ...m, hops, out: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
       );
       return;
     }
@@ -123,7 +133,7 @@ export class LinkWriter {
     buf[at] = RESULT_ARRAY;
     buf[at + 1] = MessageType.ChannelResult;
     let pos = writeUint(buf, at + 2, channel);
-    pos = writeUint(buf, pos, m.hops);
+    pos = writeUint(buf, pos, hops);
     pos = writeUint(buf, pos, m.id);
     buf.set(payload, pos);
   }

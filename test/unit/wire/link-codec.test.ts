@@ -122,6 +122,18 @@ describe("LinkWriter and LinkReader", () => {
     expect(readAll(reader, writer.take())).toEqual(sent);
   });
 
+  it("forwards in full, with the hop count it is given, what it cannot send on a channel", () => {
+    const long = "x".repeat(MAX_CHANNEL_NAME_BYTES + 1);
+    const cancel: Message = { type: MessageType.Cancel, dst: "server", src: "client", hops: 0, id: 3 };
+    const writer = new LinkWriter(1 << 24);
+    writer.write({ ...call, path: long, args: null }, packPayload(call.args, "CALL"), 2);
+    writer.write(cancel, undefined, 2);
+    expect(readAll(new LinkReader(undefined), writer.take())).toEqual([
+      { ...call, path: long, hops: 2 },
+      { ...cancel, hops: 2 },
+    ]);
+  });
+
   it("sends messages in full when a name is too long to bind", () => {
     const long = "x".repeat(MAX_CHANNEL_NAME_BYTES + 1);
     const writer = new LinkWriter(1 << 24);
@@ -145,7 +157,7 @@ describe("LinkWriter and LinkReader", () => {
     expect(payload).toEqual(packPayload(call.args, "CALL"));
 
     const next = new LinkWriter(1 << 24);
-    next.write({ ...(received[0] as CallMessage), hops: 1 }, payload);
+    next.write(received[0] as CallMessage, payload, 1);
     expect(readAll(new LinkReader("server"), next.take())).toEqual([{ ...call, hops: 1 }]);
   });
 
