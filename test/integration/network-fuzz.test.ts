@@ -11,13 +11,13 @@
 import fc from "fast-check";
 import type { Node, NodeStatus } from "../../runtime/index";
 import type { Message } from "../../runtime/wire/messages";
-import { MessageType } from "../../runtime/wire/messages";
+import { MessageType, PROTOCOL_VERSION } from "../../runtime/wire/messages";
 import { Bus } from "../helpers/bus";
 import { stopAll } from "../helpers/processes";
 import { RawPeer, advertOf, frameOfMessage } from "../helpers/raw-peer";
 import type { Target } from "../helpers/target";
 import { eventuallyAsync, startTarget, targetState } from "../helpers/target";
-import { messageArb, split } from "../helpers/wire-properties";
+import { messageArb, split, streamOf } from "../helpers/wire-properties";
 
 const env = process.env;
 const runs = env["FUZZ_NET_RUNS"] ? Number(env["FUZZ_NET_RUNS"]) : env["FUZZ_RUNS"] ? 5_000 : 200;
@@ -27,7 +27,7 @@ const fuzzing = env["FUZZ_NET_RUNS"] !== undefined || env["FUZZ_RUNS"] !== undef
 const INSTANCE = "00000000f022f022";
 const hello = frameOfMessage({
   type: MessageType.Hello,
-  version: 1,
+  version: PROTOCOL_VERSION,
   name: "fuzzer",
   info: { instance: INSTANCE },
 });
@@ -67,8 +67,13 @@ const aimedArb: fc.Arbitrary<Message> = fc
     }
   });
 
-const session = (messages: Message[]): Buffer =>
-  Buffer.concat([hello, advert, ...messages.map((m) => frameOfMessage(m))]);
+/** A session: HELLO, ADVERT, then the messages in full, or as a node sends them (CALL, RESULT, EVENT on channels). */
+const session = ([messages, onChannels]: [Message[], boolean]): Buffer =>
+  Buffer.concat([
+    hello,
+    advert,
+    onChannels ? streamOf(messages) : Buffer.concat(messages.map((m) => frameOfMessage(m))),
+  ]);
 
 const mutate = (bytes: Buffer, edits: [number, number][]): Buffer => {
   const copy = Buffer.from(bytes);
@@ -87,10 +92,10 @@ const streamArb: fc.Arbitrary<Buffer> = fc.oneof(
   fc
     .array(messageArb, { minLength: 1, maxLength: 4 })
     .map((ms) => Buffer.concat(ms.map((m) => frameOfMessage(m)))),
-  fc.array(aimedArb, { maxLength: 8 }).map(session),
+  fc.tuple(fc.array(aimedArb, { maxLength: 8 }), fc.boolean()).map(session),
   fc
-    .tuple(fc.array(aimedArb, { minLength: 1, maxLength: 8 }), editsArb)
-    .map(([ms, edits]) => mutate(session(ms), edits)),
+    .tuple(fc.array(aimedArb, { minLength: 1, maxLength: 8 }), fc.boolean(), editsArb)
+    .map(([ms, onChannels, edits]) => mutate(session([ms, onChannels]), edits)),
   fc.uint8Array({ minLength: 1, maxLength: 256 }).map((b) => Buffer.concat([hello, advert, Buffer.from(b)])),
 );
 
