@@ -976,6 +976,7 @@ export class Node {
     const subscribers = this.#subscribers.of(path, intf, event);
     if (subscribers === undefined) return;
     let payload: Uint8Array | undefined;
+    const header = { src: this.name, path, intf, event };
     for (const dst of subscribers) {
       const seq = (this.#seqOut.get(dst) ?? 0) + 1;
       this.#seqOut.set(dst, seq);
@@ -989,10 +990,7 @@ export class Node {
       // Packed once for all subscribers; throws to fire()'s caller when args are not plain data.
       payload ??= packPayload(args, "EVENT");
       // A subscriber whose link is overloaded misses this event; the gap in `seq` tells it so.
-      link.sendEvent(
-        { type: MessageType.Event, dst, src: this.name, hops: 0, path, intf, event, seq },
-        payload,
-      );
+      link.sendEvent(header, dst, seq, payload);
     }
   }
 

@@ -88,15 +88,16 @@ function branch<T>(map: Map<string, Map<string, T>>, key: string): Map<string, T
  * The publisher's side: which nodes subscribed to which (path, interface, event) of this node.
  */
 export class Subscribers {
-  readonly #byKey = new Map<string, Set<string>>();
+  /** path → intf → event → subscribing nodes: looked up once per event fired, without building a key. */
+  readonly #tree = new Map<string, Map<string, Map<string, Set<string>>>>();
   readonly #counts = new Map<string, number>();
 
   add(node: string, path: string, intf: string, event: string): void {
-    const key = `${path}\0${intf}\0${event}`;
-    let set = this.#byKey.get(key);
+    const byEvent = branch(branch(this.#tree, path), intf);
+    let set = byEvent.get(event);
     if (set === undefined) {
       set = new Set();
-      this.#byKey.set(key, set);
+      byEvent.set(event, set);
     }
     if (set.has(node)) return;
     set.add(node);
@@ -104,10 +105,13 @@ export class Subscribers {
   }
 
   remove(node: string, path: string, intf: string, event: string): void {
-    const key = `${path}\0${intf}\0${event}`;
-    const set = this.#byKey.get(key);
-    if (set === undefined || !set.delete(node)) return;
-    if (set.size === 0) this.#byKey.delete(key);
+    const byIntf = this.#tree.get(path);
+    const byEvent = byIntf?.get(intf);
+    const set = byEvent?.get(event);
+    if (byIntf === undefined || byEvent === undefined || set === undefined || !set.delete(node)) return;
+    if (set.size === 0) byEvent.delete(event);
+    if (byEvent.size === 0) byIntf.delete(intf);
+    if (byIntf.size === 0) this.#tree.delete(path);
     const count = (this.#counts.get(node) ?? 1) - 1;
     if (count === 0) this.#counts.delete(node);
     else this.#counts.set(node, count);
@@ -115,9 +119,15 @@ export class Subscribers {
 
   /** Forgets every subscription of `node` (it left the bus). */
   removeNode(node: string): void {
-    for (const [key, set] of this.#byKey) {
-      set.delete(node);
-      if (set.size === 0) this.#byKey.delete(key);
+    for (const [path, byIntf] of this.#tree) {
+      for (const [intf, byEvent] of byIntf) {
+        for (const [event, set] of byEvent) {
+          set.delete(node);
+          if (set.size === 0) byEvent.delete(event);
+        }
+        if (byEvent.size === 0) byIntf.delete(intf);
+      }
+      if (byIntf.size === 0) this.#tree.delete(path);
     }
     this.#counts.delete(node);
   }
@@ -129,6 +139,6 @@ export class Subscribers {
 
   /** The subscribers of an event, or undefined when there are none. */
   of(path: string, intf: string, event: string): ReadonlySet<string> | undefined {
-    return this.#byKey.get(`${path}\0${intf}\0${event}`);
+    return this.#tree.get(path)?.get(intf)?.get(event);
   }
 }

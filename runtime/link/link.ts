@@ -6,8 +6,9 @@ import { SupconError } from "../api/errors.js";
 import { WireErrorCode } from "../wire/errors.js";
 import type { FrameCallback, FrameErrorCallback } from "../wire/frame.js";
 import { createFrameDecoder } from "../wire/frame.js";
+import type { EventHeader } from "../wire/link-codec.js";
 import { LinkReader, LinkWriter } from "../wire/link-codec.js";
-import type { EventMessage, Message, PlainMap } from "../wire/messages.js";
+import type { Message, PlainMap } from "../wire/messages.js";
 import { MessageType, PROTOCOL_VERSION } from "../wire/messages.js";
 import type { Transport } from "../transport/transport.js";
 import { acceptorProof, connectorProof, createNonce, isNonce, proofMatches } from "./auth.js";
@@ -165,10 +166,10 @@ export class Link {
    * Queues an EVENT whose args a publisher has packed once for all its subscribers (`packPayload()`), on the same
    * terms as `send()`.
    */
-  sendEvent(message: Omit<EventMessage, "args">, payload: Uint8Array): boolean {
+  sendEvent(header: EventHeader, dst: string, seq: number, payload: Uint8Array): boolean {
     if (this.#state !== "open") return false;
     if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
-    this.#writer.writeEvent(message, payload);
+    this.#writer.writeEvent(header, dst, seq, payload);
     this.#scheduleFlush();
     return true;
   }

@@ -14,6 +14,14 @@ import { FrameOutput } from "./frame-output.js";
 import type { CallMessage, EventMessage, Message, PlainMap, ResultMessage } from "./messages.js";
 import { MessageType, messageTypeName } from "./messages.js";
 
+/** The part of an EVENT that is the same for all the subscribers of one firing. */
+export interface EventHeader {
+  readonly src: string;
+  readonly path: string;
+  readonly intf: string;
+  readonly event: string;
+}
+
 /** fixarray headers of the channel messages: 6 elements for CALL, 5 for RESULT and EVENT. */
 const CALL_ARRAY = 0x96;
 const RESULT_ARRAY = 0x95;
@@ -50,7 +58,13 @@ export class LinkWriter {
         this.#writeResult(message, payload ?? packPayload(message.out, "RESULT"), hops ?? message.hops);
         return;
       case MessageType.Event:
-        this.#writeEvent(message, payload ?? packPayload(message.args, "EVENT"), hops ?? message.hops);
+        this.#writeEvent(
+          message,
+          message.dst,
+          hops ?? message.hops,
+          message.seq,
+          payload ?? packPayload(message.args, "EVENT"),
+        );
         return;
       default:
         this.#out.append(
@@ -63,20 +77,21 @@ export class LinkWriter {
   }
 
   /**
-   * Queues an EVENT whose args are packed already (`packPayload()`): a publisher packs them once for all its
-   * subscribers. The message's `args` is not read.
+   * Queues an EVENT to `dst` whose args are packed already (`packPayload()`): a publisher packs them once for all
+   * its subscribers, and gives the same `header` for each.
    */
-  writeEvent(m: Omit<EventMessage, "args">, payload: Uint8Array): void {
-    this.#writeEvent(m, payload, m.hops);
+  writeEvent(header: EventHeader, dst: string, seq: number, payload: Uint8Array): void {
+    this.#writeEvent(header, dst, 0, seq, payload);
   }
 
-  #writeEvent(m: Omit<EventMessage, "args">, payload: Uint8Array, hops: number): void {
-    const length = 2 + uintBytes(hops) + uintBytes(m.seq) + payload.length;
-    const channel = this.#channel(m.dst, m.src, m.path, m.intf, m.event, length);
+  #writeEvent(header: EventHeader, dst: string, hops: number, seq: number, payload: Uint8Array): void {
+    const length = 2 + uintBytes(hops) + uintBytes(seq) + payload.length;
+    const { src, path, intf, event } = header;
+    const channel = this.#channel(dst, src, path, intf, event, length);
     if (channel < 0) {
-      this.#out.append(
-        encodeMessage({ ...m, hops, args: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
-      );
+      const args = unpackPayload(payload, 0, payload.length);
+      const message: EventMessage = { type: MessageType.Event, dst, src, hops, path, intf, event, args, seq };
+      this.#out.append(encodeMessage(message, this.#maxFrameBytes));
       return;
     }
     const at = this.#frame(length + uintBytes(channel));
@@ -85,7 +100,7 @@ export class LinkWriter {
     buf[at + 1] = MessageType.ChannelEvent;
     let pos = writeUint(buf, at + 2, channel);
     pos = writeUint(buf, pos, hops);
-    pos = writeUint(buf, pos, m.seq);
+    pos = writeUint(buf, pos, seq);
     buf.set(payload, pos);
   }
 

@@ -164,11 +164,11 @@ describe("LinkWriter and LinkReader", () => {
   it("writes one event to many subscribers from one packed payload", () => {
     const writer = new LinkWriter(1 << 24);
     const payload = packPayload(event.args, "EVENT");
-    for (const dst of ["a", "b", "a"]) writer.writeEvent({ ...event, dst }, payload);
+    for (const dst of ["a", "b", "a"]) writer.writeEvent(event, dst, event.seq, payload);
     expect(readAll(new LinkReader(undefined), writer.take())).toEqual([
-      { ...event, dst: "a" },
-      { ...event, dst: "b" },
-      { ...event, dst: "a" },
+      { ...event, hops: 0, dst: "a" },
+      { ...event, hops: 0, dst: "b" },
+      { ...event, hops: 0, dst: "a" },
     ]);
   });
 
