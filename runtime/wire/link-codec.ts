@@ -94,14 +94,7 @@ export class LinkWriter {
       this.#out.append(encodeMessage(message, this.#maxFrameBytes));
       return;
     }
-    const at = this.#frame(length + uintBytes(channel));
-    const buf = this.#out.buffer;
-    buf[at] = EVENT_ARRAY;
-    buf[at + 1] = MessageType.ChannelEvent;
-    let pos = writeUint(buf, at + 2, channel);
-    pos = writeUint(buf, pos, hops);
-    pos = writeUint(buf, pos, seq);
-    buf.set(payload, pos);
+    this.#writeChannelMessage(MessageType.ChannelEvent, channel, hops, seq, -1, payload, length);
   }
 
   /** Takes everything queued, for one socket write; undefined when nothing is. */
@@ -123,15 +116,7 @@ export class LinkWriter {
       );
       return;
     }
-    const at = this.#frame(length + uintBytes(channel));
-    const buf = this.#out.buffer;
-    buf[at] = CALL_ARRAY;
-    buf[at + 1] = MessageType.ChannelCall;
-    let pos = writeUint(buf, at + 2, channel);
-    pos = writeUint(buf, pos, hops);
-    pos = writeUint(buf, pos, m.id);
-    pos = writeUint(buf, pos, m.timeoutMs);
-    buf.set(payload, pos);
+    this.#writeChannelMessage(MessageType.ChannelCall, channel, hops, m.id, m.timeoutMs, payload, length);
   }
 
   #writeResult(m: ResultMessage, payload: Uint8Array, hops: number): void {
@@ -143,13 +128,30 @@ export class LinkWriter {
       );
       return;
     }
+    this.#writeChannelMessage(MessageType.ChannelResult, channel, hops, m.id, -1, payload, length);
+  }
+
+  /**
+   * Queues `[type, channel, hops, first, (second,) payload]` as a frame (`second` is -1 for RESULT and EVENT, which
+   * have one integer after the hop count); `length` is the body's length without the channel number.
+   */
+  #writeChannelMessage(
+    type: number,
+    channel: number,
+    hops: number,
+    first: number,
+    second: number,
+    payload: Uint8Array,
+    length: number,
+  ): void {
     const at = this.#frame(length + uintBytes(channel));
     const buf = this.#out.buffer;
-    buf[at] = RESULT_ARRAY;
-    buf[at + 1] = MessageType.ChannelResult;
+    buf[at] = second < 0 ? RESULT_ARRAY : CALL_ARRAY;
+    buf[at + 1] = type;
     let pos = writeUint(buf, at + 2, channel);
     pos = writeUint(buf, pos, hops);
-    pos = writeUint(buf, pos, m.id);
+    pos = writeUint(buf, pos, first);
+    if (second >= 0) pos = writeUint(buf, pos, second);
     buf.set(payload, pos);
   }
 
