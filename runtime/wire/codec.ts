@@ -2,8 +2,9 @@
  * The codec: protocol messages to length-prefixed frames and frame bodies back to messages, with msgpackr
  * configured for plain data only (docs/PROTOCOL.md, "Frames").
  *
- * Plain data both ways. Received bytes are checked by `checkPlainMsgpack()` before msgpackr reads them, so no
- * extension handler, record definition or deep recursion of msgpackr ever runs on input from the network. Packed
+ * Plain data both ways. Received bytes are checked by `checkPlainMsgpack()` before they are decoded (by msgpackr for
+ * whole messages, by `decodePlain()` for the payloads of channel messages), so no extension handler, record
+ * definition or deep recursion of msgpackr ever runs on input from the network. Packed
  * bytes get the same check before they are sent, because msgpackr silently writes some values as extensions
  * (`Date` as a timestamp): refusing them here fails one message on the sender instead of having the receiver close
  * the whole link.

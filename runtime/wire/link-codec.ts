@@ -4,7 +4,8 @@
  * `LinkReader` reads both. Pure logic: the link does the I/O.
  *
  * A channel message is `[type, channel, hops, (id | seq), (timeoutMs,) payload]`, the payload (args or out) last,
- * so the fixed part before it is read and written here byte by byte, and only the payload goes through msgpackr.
+ * so the fixed part before it is read and written here byte by byte: only the payload is packed by msgpackr, and
+ * read, once the plain-data scan has passed it, by `decodePlain()`.
  */
 import { InboundChannels, OutboundChannels } from "./channels.js";
 import { checkPayload, decodeMessage, encodeMessage, packPayload, unpackPayload } from "./codec.js";
