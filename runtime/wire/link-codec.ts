@@ -25,8 +25,7 @@ export interface EventHeader {
 
 /** fixarray headers of the channel messages: 6 elements for CALL, 5 for RESULT and EVENT. */
 const CALL_ARRAY = 0x96;
-const RESULT_ARRAY = 0x95;
-const EVENT_ARRAY = 0x95;
+const RESULT_OR_EVENT_ARRAY = 0x95;
 
 /** Writes the frames of one link into its output; see the module comment. */
 export class LinkWriter {
@@ -147,7 +146,7 @@ export class LinkWriter {
   ): void {
     const at = this.#frame(length + uintBytes(channel));
     const buf = this.#out.buffer;
-    buf[at] = second < 0 ? RESULT_ARRAY : CALL_ARRAY;
+    buf[at] = second < 0 ? RESULT_OR_EVENT_ARRAY : CALL_ARRAY;
     buf[at + 1] = type;
     let pos = writeUint(buf, at + 2, channel);
     pos = writeUint(buf, pos, hops);
@@ -237,12 +236,7 @@ export class LinkReader {
     type: typeof MessageType.ChannelCall | typeof MessageType.ChannelResult | typeof MessageType.ChannelEvent,
   ): Message | string {
     const name = messageTypeName(type);
-    const header =
-      type === MessageType.ChannelCall
-        ? CALL_ARRAY
-        : type === MessageType.ChannelResult
-          ? RESULT_ARRAY
-          : EVENT_ARRAY;
+    const header = type === MessageType.ChannelCall ? CALL_ARRAY : RESULT_OR_EVENT_ARRAY;
     if (body[start] !== header) return `${name} must be an array of ${header & 0x0f} elements`;
     let pos = start + 2;
     const channel = readUint(body, pos, end);
