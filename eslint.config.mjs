@@ -5,8 +5,10 @@ export default tseslint.config(
   {
     ignores: [
       "dist/",
+      "packages/*/dist/",
       "node_modules/",
       "generated/",
+      "packages/supcon/src/generated/",
       "bench/generated/",
       "bench/out/",
       "coverage/",

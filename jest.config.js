@@ -8,8 +8,9 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
   moduleNameMapper: {
-    "^supcon$": "<rootDir>/runtime/index.ts",
-    "^supcon/compiler$": "<rootDir>/compiler/index.ts",
+    "^supcon$": "<rootDir>/packages/supcon/src/index.ts",
+    "^supcon/schema$": "<rootDir>/packages/supcon/src/schema/index.ts",
+    "^supcon-gen$": "<rootDir>/packages/supcon-gen/src/index.ts",
     "^(\\.{1,2}/.*)\\.js$": "$1",
   },
   testTimeout: 30000,

@@ -82,10 +82,10 @@ export function syntheticInterface(i: number): string {
 /** The built CLI, found from `bench/` (sources) or `bench/out/` (compiled). */
 function builtCli(): string {
   for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const cli = path.join(dir, "dist/compiler/cli.js");
+    const cli = path.join(dir, "packages/supcon-gen/dist/cli.js");
     if (fs.existsSync(cli)) return cli;
   }
-  throw new Error("dist/compiler/cli.js not found: run `npm run build` first");
+  throw new Error("packages/supcon-gen/dist/cli.js not found: run `npm run build` first");
 }
 
 function time(label: string, args: readonly string[], cwd: string): number {

@@ -2,4 +2,3 @@
 /* eslint-disable */
 
 export * from "./com.example.Timer.js";
-export * from "./supcon.Node.js";

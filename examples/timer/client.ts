@@ -4,7 +4,7 @@
  *   node dist/examples/timer/client.js [--port 7000] [--seconds 5]
  */
 import { TimerClient, TimerInterface } from "../../generated/com.example.Timer.js";
-import { Node } from "../../runtime/index.js";
+import { Node } from "supcon";
 import { numberOption } from "./args.js";
 
 async function main(): Promise<void> {

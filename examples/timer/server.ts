@@ -12,7 +12,7 @@ import type {
   TimerListOut,
 } from "../../generated/com.example.Timer.js";
 import { TimerAlreadyExistsError, TimerServer } from "../../generated/com.example.Timer.js";
-import { Node } from "../../runtime/index.js";
+import { Node } from "supcon";
 import { numberOption } from "./args.js";
 
 /** Pending timers by name; each fires the `timeout` event when it runs out. */

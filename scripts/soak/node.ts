@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { Node } from "../../runtime/index.js";
+import { Node } from "../../packages/supcon/src/index.js";
 import { createCalc } from "../../test/helpers/calc.js";
 import { CallLedger, EventLedger, collectGarbage } from "../../test/helpers/ledger.js";
 import { Publisher, subscribeSeq } from "../../test/helpers/publisher.js";

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "../..");
-export const CLI = path.join(ROOT, "dist/compiler/cli.js");
+export const CLI = path.join(ROOT, "packages/supcon-gen/dist/cli.js");
 
 /** A fresh temporary folder with the given files (path → content); removed by `cleanup()`. */
 export function tempProject(files: Readonly<Record<string, string>> = {}): {
@@ -32,19 +32,19 @@ export function tempProject(files: Readonly<Record<string, string>> = {}): {
   };
 }
 
-/** Builds dist/ once if the CLI is not built yet (tests of the CLI run the built code, as users do). */
+/** Builds both packages once if the CLI is not built yet (tests of the CLI run the built code, as users do). */
 export function ensureBuilt(): void {
-  if (fs.existsSync(CLI) && fs.existsSync(path.join(ROOT, "dist/templates/interface.ts.hbs"))) return;
-  const tsc = spawnSync(
-    process.execPath,
-    [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-    {
+  if (fs.existsSync(CLI)) return;
+  const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
+  let output = "";
+  for (const pkg of ["supcon", "supcon-gen"]) {
+    const build = spawnSync(process.execPath, [tsc, "-p", `packages/${pkg}/tsconfig.build.json`], {
       cwd: ROOT,
       encoding: "utf8",
-    },
-  );
-  spawnSync(process.execPath, [path.join(ROOT, "scripts/copy-templates.js")], { cwd: ROOT });
-  if (!fs.existsSync(CLI)) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
+    });
+    output += build.stdout + build.stderr;
+  }
+  if (!fs.existsSync(CLI)) throw new Error(`build failed:\n${output}`);
 }
 
 /** Runs the built CLI in `cwd`; returns its exit status and output. */

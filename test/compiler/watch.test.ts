@@ -3,8 +3,8 @@
  * on SIGINT. Every wait is bounded.
  */
 import { spawn } from "node:child_process";
-import type { WatchRun } from "../../compiler/watch.js";
-import { watch } from "../../compiler/watch.js";
+import type { WatchRun } from "../../packages/supcon-gen/src/watch.js";
+import { watch } from "../../packages/supcon-gen/src/watch.js";
 import { CLI, ECHO_YAML, TIMER_YAML, ensureBuilt, tempProject } from "./helpers.js";
 
 /** Resolves with the next run, or rejects after `ms`. */

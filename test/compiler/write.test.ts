@@ -1,7 +1,7 @@
 import * as path from "node:path";
-import { compile } from "../../compiler/compile.js";
-import { hasErrors } from "../../compiler/diagnostics.js";
-import { planOutput, writeOutput } from "../../compiler/write.js";
+import { compile } from "../../packages/supcon-gen/src/compile.js";
+import { hasErrors } from "../../packages/supcon-gen/src/diagnostics.js";
+import { planOutput, writeOutput } from "../../packages/supcon-gen/src/write.js";
 import { ECHO_YAML, TIMER_YAML, tempProject } from "./helpers.js";
 
 describe("writeOutput()", () => {

@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { compile } from "../../compiler/compile.js";
+import { compile } from "../../packages/supcon-gen/src/compile.js";
 
 const ROOT = __dirname;
 const UPDATE = process.env["UPDATE_GOLDEN"] === "1";

@@ -4,8 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { compile } from "../../compiler/compile.js";
-import { formatDiagnostic, hasErrors } from "../../compiler/diagnostics.js";
+import { compile } from "../../packages/supcon-gen/src/compile.js";
+import { formatDiagnostic, hasErrors } from "../../packages/supcon-gen/src/diagnostics.js";
 
 const ROOT = __dirname;
 const UPDATE = process.env["UPDATE_GOLDEN"] === "1";

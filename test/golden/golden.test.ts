@@ -4,9 +4,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { compile } from "../../compiler/compile.js";
-import { formatDiagnostic } from "../../compiler/diagnostics.js";
-import { formatWithTsMorph, hasCanonicalIndentation } from "../../compiler/emit/format.js";
+import { compile } from "../../packages/supcon-gen/src/compile.js";
+import { formatDiagnostic } from "../../packages/supcon-gen/src/diagnostics.js";
+import { formatWithTsMorph, hasCanonicalIndentation } from "../../packages/supcon-gen/src/emit/format.js";
 
 const ROOT = __dirname;
 const UPDATE = process.env["UPDATE_GOLDEN"] === "1";

@@ -2,8 +2,8 @@
  * Test fixture for nodes on real TCP sockets: makes nodes with a quiet logger, closes every one of them after the
  * test, and offers bounded waits.
  */
-import { Node } from "../../runtime/index";
-import type { NodeOptions } from "../../runtime/index";
+import { Node } from "../../packages/supcon/src/index";
+import type { NodeOptions } from "../../packages/supcon/src/index";
 
 export class Bus {
   readonly nodes: Node[] = [];

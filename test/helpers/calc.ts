@@ -1,8 +1,8 @@
 /**
  * A small interface implemented with the dynamic API, used by the runtime's integration tests.
  */
-import { Implementation, Interface, RemoteError } from "../../runtime/index";
-import type { Node } from "../../runtime/index";
+import { Implementation, Interface, RemoteError } from "../../packages/supcon/src/index";
+import type { Node } from "../../packages/supcon/src/index";
 
 export const CalcInterface = new Interface({
   name: "com.example.Calc",

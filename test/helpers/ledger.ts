@@ -12,7 +12,7 @@
  */
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
-import type { Node, NodeStatus } from "../../runtime/index";
+import type { Node, NodeStatus } from "../../packages/supcon/src/index";
 
 /** Counters of a `CallLedger`. */
 export interface CallSummary {

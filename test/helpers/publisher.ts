@@ -2,8 +2,8 @@
  * A publisher of numbered events, for "nothing lost" accounting (./ledger.ts): `seq { inst, n, pad }` at path
  * `/rel`, numbered from 1 per publisher, as test/fixtures/reliability-node.js fires them from a child process.
  */
-import type { Node } from "../../runtime/index";
-import { Implementation, Interface } from "../../runtime/index";
+import type { Node } from "../../packages/supcon/src/index";
+import { Implementation, Interface } from "../../packages/supcon/src/index";
 import type { EventLedger } from "./ledger";
 
 /** The event part of the fixture's `test.Reliability` interface. */

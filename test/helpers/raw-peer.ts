@@ -4,11 +4,11 @@
  */
 import * as net from "node:net";
 import { Packr } from "msgpackr";
-import { encodeMessage } from "../../runtime/wire/codec";
-import { createFrameDecoder, encodeFrame } from "../../runtime/wire/frame";
-import { LinkReader } from "../../runtime/wire/link-codec";
-import type { HelloMessage, Message } from "../../runtime/wire/messages";
-import { MessageType, PROTOCOL_VERSION } from "../../runtime/wire/messages";
+import { encodeMessage } from "../../packages/supcon/src/wire/codec";
+import { createFrameDecoder, encodeFrame } from "../../packages/supcon/src/wire/frame";
+import { LinkReader } from "../../packages/supcon/src/wire/link-codec";
+import type { HelloMessage, Message } from "../../packages/supcon/src/wire/messages";
+import { MessageType, PROTOCOL_VERSION } from "../../packages/supcon/src/wire/messages";
 
 /** Packs any value, protocol message or not, as a frame body. */
 const anyPackr = new Packr({ useRecords: false, moreTypes: false });

@@ -2,7 +2,7 @@
  * A node under test in its own process (test/fixtures/reliability-node.js), for tests that abuse or break it: a
  * crash shows as the process exiting, not as a failure of the test runner itself.
  */
-import type { Node, NodeOptions } from "../../runtime/index";
+import type { Node, NodeOptions } from "../../packages/supcon/src/index";
 import type { Child } from "./processes";
 import { startFixture } from "./processes";
 

@@ -6,13 +6,13 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
 import fc from "fast-check";
 import { Packr } from "msgpackr";
-import { DEFAULT_MAX_FRAME_BYTES } from "../../runtime/api/options";
-import { encodeMessage } from "../../runtime/wire/codec";
-import { WireErrorCode } from "../../runtime/wire/errors";
-import { createFrameDecoder, encodeFrame } from "../../runtime/wire/frame";
-import { LinkReader, LinkWriter } from "../../runtime/wire/link-codec";
-import type { Message, PlainMap } from "../../runtime/wire/messages";
-import { MessageType } from "../../runtime/wire/messages";
+import { DEFAULT_MAX_FRAME_BYTES } from "../../packages/supcon/src/api/options";
+import { encodeMessage } from "../../packages/supcon/src/wire/codec";
+import { WireErrorCode } from "../../packages/supcon/src/wire/errors";
+import { createFrameDecoder, encodeFrame } from "../../packages/supcon/src/wire/frame";
+import { LinkReader, LinkWriter } from "../../packages/supcon/src/wire/link-codec";
+import type { Message, PlainMap } from "../../packages/supcon/src/wire/messages";
+import { MessageType } from "../../packages/supcon/src/wire/messages";
 
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 

@@ -1,5 +1,5 @@
 import * as net from "node:net";
-import type { NodeStatus } from "../../runtime/index";
+import type { NodeStatus } from "../../packages/supcon/src/index";
 import { Bus, eventually, openHandles, sleep } from "../helpers/bus";
 import { createCalc } from "../helpers/calc";
 

@@ -1,4 +1,4 @@
-import { RemoteError } from "../../runtime/index";
+import { RemoteError } from "../../packages/supcon/src/index";
 import { Bus } from "../helpers/bus";
 import { CalcInterface, createCalc } from "../helpers/calc";
 

@@ -1,4 +1,4 @@
-import type { EventSource } from "../../runtime/index";
+import type { EventSource } from "../../packages/supcon/src/index";
 import { Bus, eventually, sleep } from "../helpers/bus";
 import { CalcInterface, createCalc } from "../helpers/calc";
 

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as net from "node:net";
-import type { Node, NodeOptions, NodeStatus } from "../../runtime/index";
+import type { Node, NodeOptions, NodeStatus } from "../../packages/supcon/src/index";
 import { Bus, eventually, sleep } from "../helpers/bus";
 import { createCalc } from "../helpers/calc";
 import type { FaultProxy } from "../helpers/fault-proxy";

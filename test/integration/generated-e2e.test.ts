@@ -8,12 +8,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
-import type * as Runtime from "../../runtime/index";
+import type * as Runtime from "../../packages/supcon/src/index";
 import type { Child } from "../helpers/processes";
 import { startFixture, stopAll } from "../helpers/processes";
 
 const root = path.resolve(__dirname, "../..");
-const runtimePath = path.join(root, "dist/runtime/index.js");
+const runtimePath = path.join(root, "packages/supcon/dist/index.js");
 
 const LAB_YAML = `
 name: com.example.Lab
@@ -100,7 +100,7 @@ describe("generated code across two processes", () => {
     execFileSync(
       process.execPath,
       [
-        path.join(root, "dist/compiler/cli.js"),
+        path.join(root, "packages/supcon-gen/dist/cli.js"),
         "interfaces",
         "--out",
         "gen",

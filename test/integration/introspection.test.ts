@@ -1,5 +1,5 @@
-import { NodeClient } from "../../generated/supcon.Node";
-import type { NodeStatus } from "../../runtime/index";
+import { NodeClient } from "../../packages/supcon/src/generated/supcon.Node";
+import type { NodeStatus } from "../../packages/supcon/src/index";
 import { Bus, eventually } from "../helpers/bus";
 import { CalcInterface, createCalc } from "../helpers/calc";
 

@@ -1,4 +1,4 @@
-import type { NodeStatus } from "../../runtime/index";
+import type { NodeStatus } from "../../packages/supcon/src/index";
 import { Bus } from "../helpers/bus";
 import { createCalc } from "../helpers/calc";
 import type { FaultProxy } from "../helpers/fault-proxy";

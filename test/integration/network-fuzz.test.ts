@@ -9,9 +9,9 @@
  * replays a seed that fast-check reported.
  */
 import fc from "fast-check";
-import type { Node, NodeStatus } from "../../runtime/index";
-import type { Message } from "../../runtime/wire/messages";
-import { MessageType, PROTOCOL_VERSION } from "../../runtime/wire/messages";
+import type { Node, NodeStatus } from "../../packages/supcon/src/index";
+import type { Message } from "../../packages/supcon/src/wire/messages";
+import { MessageType, PROTOCOL_VERSION } from "../../packages/supcon/src/wire/messages";
 import { Bus } from "../helpers/bus";
 import { stopAll } from "../helpers/processes";
 import { RawPeer, advertOf, frameOfMessage } from "../helpers/raw-peer";

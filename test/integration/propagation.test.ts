@@ -1,4 +1,4 @@
-import { RemoteError } from "../../runtime/index";
+import { RemoteError } from "../../packages/supcon/src/index";
 import { Bus, eventually } from "../helpers/bus";
 import type { CalcLog } from "../helpers/calc";
 import { createCalc } from "../helpers/calc";

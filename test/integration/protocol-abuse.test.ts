@@ -4,9 +4,9 @@
  * After every case the node must still be alive, its other connection (a normal node, `healthy`) must never have
  * been dropped, and a call from it must succeed.
  */
-import type { Node, NodeOptions, NodeStatus } from "../../runtime/index";
-import type { CallMessage, Message } from "../../runtime/wire/messages";
-import { MessageType, PROTOCOL_VERSION } from "../../runtime/wire/messages";
+import type { Node, NodeOptions, NodeStatus } from "../../packages/supcon/src/index";
+import type { CallMessage, Message } from "../../packages/supcon/src/wire/messages";
+import { MessageType, PROTOCOL_VERSION } from "../../packages/supcon/src/wire/messages";
 import { Bus, eventually, sleep } from "../helpers/bus";
 import { stopAll } from "../helpers/processes";
 import { RawPeer, advertOf, frameOf, frameOfMessage } from "../helpers/raw-peer";

@@ -1,8 +1,8 @@
 import * as net from "node:net";
-import type { NodeStatus } from "../../runtime/index";
-import { decodeMessage, encodeMessage } from "../../runtime/wire/codec";
-import { createFrameDecoder } from "../../runtime/wire/frame";
-import { PROTOCOL_VERSION } from "../../runtime/wire/messages";
+import type { NodeStatus } from "../../packages/supcon/src/index";
+import { decodeMessage, encodeMessage } from "../../packages/supcon/src/wire/codec";
+import { createFrameDecoder } from "../../packages/supcon/src/wire/frame";
+import { PROTOCOL_VERSION } from "../../packages/supcon/src/wire/messages";
 import { Bus, eventually, sleep } from "../helpers/bus";
 import { createCalc } from "../helpers/calc";
 import type { TestPki } from "../helpers/certs";

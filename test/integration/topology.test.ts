@@ -1,4 +1,4 @@
-import type { Node, NodeStatus } from "../../runtime/index";
+import type { Node, NodeStatus } from "../../packages/supcon/src/index";
 import { Bus, eventually, sleep } from "../helpers/bus";
 import { createCalc } from "../helpers/calc";
 import { startFixture, stopAll } from "../helpers/processes";

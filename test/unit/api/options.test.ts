@@ -1,4 +1,4 @@
-import { DEFAULT_CALL_TIMEOUT_MS, resolveNodeOptions } from "../../../runtime/api/options";
+import { DEFAULT_CALL_TIMEOUT_MS, resolveNodeOptions } from "../../../packages/supcon/src/api/options";
 
 describe("resolveNodeOptions()", () => {
   it("applies the defaults", () => {

@@ -1,4 +1,4 @@
-import type { Diagnostic } from "../../../compiler/diagnostics.js";
+import type { Diagnostic } from "../../../packages/supcon-gen/src/diagnostics.js";
 import {
   didYouMean,
   error,
@@ -6,7 +6,7 @@ import {
   hasErrors,
   sortDiagnostics,
   warning,
-} from "../../../compiler/diagnostics.js";
+} from "../../../packages/supcon-gen/src/diagnostics.js";
 
 const at = (file: string, line: number, col: number) => ({ file, line, col });
 

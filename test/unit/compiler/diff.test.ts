@@ -1,4 +1,4 @@
-import { diffLines, unifiedDiff } from "../../../compiler/diff.js";
+import { diffLines, unifiedDiff } from "../../../packages/supcon-gen/src/diff.js";
 
 const lines = (n: number, prefix = "line"): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}`);

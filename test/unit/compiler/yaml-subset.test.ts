@@ -2,9 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as Yaml from "yaml";
 import { syntheticInterface } from "../../../bench/codegen.js";
-import { yamlTree } from "../../../compiler/load.js";
-import { parseYamlSubset } from "../../../compiler/yaml-subset.js";
-import { linePositions } from "../../../compiler/yaml-tree.js";
+import { yamlTree } from "../../../packages/supcon-gen/src/load.js";
+import { parseYamlSubset } from "../../../packages/supcon-gen/src/yaml-subset.js";
+import { linePositions } from "../../../packages/supcon-gen/src/yaml-tree.js";
 
 const ROOT = path.resolve(__dirname, "../../..");
 

@@ -1,4 +1,4 @@
-import { IdTable } from "../../../runtime/dispatch/id-table";
+import { IdTable } from "../../../packages/supcon/src/dispatch/id-table";
 
 function add(table: IdTable<string>, id: number): boolean {
   if (!table.isFree(id)) return false;

@@ -1,5 +1,5 @@
-import { RemoteError } from "../../../runtime/api/errors";
-import { PendingCalls } from "../../../runtime/dispatch/pending-calls";
+import { RemoteError } from "../../../packages/supcon/src/base/errors";
+import { PendingCalls } from "../../../packages/supcon/src/dispatch/pending-calls";
 
 describe("PendingCalls", () => {
   const base = {

@@ -1,4 +1,4 @@
-import { RelayedCalls } from "../../../runtime/dispatch/relayed-calls";
+import { RelayedCalls } from "../../../packages/supcon/src/dispatch/relayed-calls";
 
 describe("RelayedCalls", () => {
   const call = (caller: string, id: number, next: string, deadline = 1_000) => ({

@@ -1,4 +1,4 @@
-import { Subscribers, Subscriptions } from "../../../runtime/dispatch/subscriptions";
+import { Subscribers, Subscriptions } from "../../../packages/supcon/src/dispatch/subscriptions";
 
 describe("Subscriptions", () => {
   it("subscribes on the wire once per key, and unsubscribes with the last listener", () => {

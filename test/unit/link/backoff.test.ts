@@ -1,4 +1,4 @@
-import { backoffDelay } from "../../../runtime/link/backoff";
+import { backoffDelay } from "../../../packages/supcon/src/link/backoff";
 
 describe("backoffDelay()", () => {
   const options = { minMs: 100, maxMs: 5_000, jitter: 0.3 };

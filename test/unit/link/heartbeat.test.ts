@@ -1,4 +1,4 @@
-import { Heartbeat } from "../../../runtime/link/heartbeat";
+import { Heartbeat } from "../../../packages/supcon/src/link/heartbeat";
 
 describe("Heartbeat", () => {
   function setup(lastSent: number, lastReceived: number) {

@@ -1,10 +1,10 @@
-import { EARLY_WRITE_BYTES, Link } from "../../../runtime/link/link";
-import type { Transport, TransportHandlers } from "../../../runtime/transport/transport";
-import { encodeMessage } from "../../../runtime/wire/codec";
-import { createFrameDecoder } from "../../../runtime/wire/frame";
-import { LinkReader } from "../../../runtime/wire/link-codec";
-import type { CallMessage, Message } from "../../../runtime/wire/messages";
-import { MessageType, PROTOCOL_VERSION } from "../../../runtime/wire/messages";
+import { EARLY_WRITE_BYTES, Link } from "../../../packages/supcon/src/link/link";
+import type { Transport, TransportHandlers } from "../../../packages/supcon/src/transport/transport";
+import { encodeMessage } from "../../../packages/supcon/src/wire/codec";
+import { createFrameDecoder } from "../../../packages/supcon/src/wire/frame";
+import { LinkReader } from "../../../packages/supcon/src/wire/link-codec";
+import type { CallMessage, Message } from "../../../packages/supcon/src/wire/messages";
+import { MessageType, PROTOCOL_VERSION } from "../../../packages/supcon/src/wire/messages";
 
 /** A transport that records what the link writes, and lets the test play the peer. */
 class RecordingTransport implements Transport {

@@ -1,5 +1,5 @@
-import type { Advert } from "../../../runtime/routing/table";
-import { RoutingTable } from "../../../runtime/routing/table";
+import type { Advert } from "../../../packages/supcon/src/routing/table";
+import { RoutingTable } from "../../../packages/supcon/src/routing/table";
 
 /** Builds the adverts of a whole graph given as undirected edges. */
 function graph(edges: [string, string][], seq = 1): Advert[] {

@@ -1,6 +1,9 @@
-import { InvalidArgumentError } from "../../../runtime/api/errors";
-import type { InterfaceDescription, NormalInterfaceDescription } from "../../../runtime/schema/descriptor";
-import { normalizeInterface } from "../../../runtime/schema/normalize";
+import { InvalidArgumentError } from "../../../packages/supcon/src/base/errors";
+import type {
+  InterfaceDescription,
+  NormalInterfaceDescription,
+} from "../../../packages/supcon/src/schema/descriptor";
+import { normalizeInterface } from "../../../packages/supcon/src/schema/normalize";
 
 /** The seed's Timer interface, in its own (map-form) shape. */
 const seedTimer = {

@@ -3,7 +3,7 @@ import {
   namedRefs,
   parseSeedDescription,
   parseTypeExpr,
-} from "../../../runtime/schema/type-expr";
+} from "../../../packages/supcon/src/schema/type-expr";
 
 function canonical(source: string): string {
   const parsed = parseTypeExpr(source);

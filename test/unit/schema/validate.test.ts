@@ -1,11 +1,11 @@
-import type { InterfaceDescription, TypeDescription } from "../../../runtime/schema/descriptor";
-import { normalizeInterface } from "../../../runtime/schema/normalize";
+import type { InterfaceDescription, TypeDescription } from "../../../packages/supcon/src/schema/descriptor";
+import { normalizeInterface } from "../../../packages/supcon/src/schema/normalize";
 import {
   MAX_VALUE_DEPTH,
   ValidatorCompiler,
   describe as describeValue,
-} from "../../../runtime/schema/validate";
-import type { Validator } from "../../../runtime/schema/validate";
+} from "../../../packages/supcon/src/schema/validate";
+import type { Validator } from "../../../packages/supcon/src/schema/validate";
 
 const types: TypeDescription[] = [
   {

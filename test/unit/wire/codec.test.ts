@@ -1,10 +1,10 @@
 import { Packr, Unpackr } from "msgpackr";
-import { DEFAULT_MAX_FRAME_BYTES } from "../../../runtime/api/options";
-import { decodeMessage, encodeMessage } from "../../../runtime/wire/codec";
-import { WireError, WireErrorCode } from "../../../runtime/wire/errors";
-import type { Message } from "../../../runtime/wire/messages";
-import { MessageType } from "../../../runtime/wire/messages";
-import { MAX_NESTING_DEPTH, checkPlainMsgpack } from "../../../runtime/wire/plain-msgpack";
+import { DEFAULT_MAX_FRAME_BYTES } from "../../../packages/supcon/src/api/options";
+import { decodeMessage, encodeMessage } from "../../../packages/supcon/src/wire/codec";
+import { WireError, WireErrorCode } from "../../../packages/supcon/src/wire/errors";
+import type { Message } from "../../../packages/supcon/src/wire/messages";
+import { MessageType } from "../../../packages/supcon/src/wire/messages";
+import { MAX_NESTING_DEPTH, checkPlainMsgpack } from "../../../packages/supcon/src/wire/plain-msgpack";
 import { assertPlain } from "../../helpers/wire-properties";
 
 const call: Message = {

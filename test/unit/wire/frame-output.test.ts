@@ -1,4 +1,4 @@
-import { FrameOutput } from "../../../runtime/wire/frame-output";
+import { FrameOutput } from "../../../packages/supcon/src/wire/frame-output";
 
 function write(out: FrameOutput, bytes: number[]): void {
   const at = out.reserve(bytes.length);

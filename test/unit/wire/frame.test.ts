@@ -1,12 +1,12 @@
-import { InvalidArgumentError } from "../../../runtime/api/errors";
-import { WireErrorCode } from "../../../runtime/wire/errors";
+import { InvalidArgumentError } from "../../../packages/supcon/src/base/errors";
+import { WireErrorCode } from "../../../packages/supcon/src/wire/errors";
 import {
   FRAME_HEADER_BYTES,
   createFrameDecoder,
   encodeFrame,
   writeFrameHeader,
-} from "../../../runtime/wire/frame";
-import type { FrameDecoder } from "../../../runtime/wire/frame";
+} from "../../../packages/supcon/src/wire/frame";
+import type { FrameDecoder } from "../../../packages/supcon/src/wire/frame";
 
 /** Feeds chunks to a decoder and records everything it reports. */
 function run(

@@ -1,11 +1,20 @@
 import { Packr } from "msgpackr";
-import { MAX_CHANNELS, MAX_CHANNEL_NAME_BYTES, OutboundChannels } from "../../../runtime/wire/channels";
-import { encodeMessage, packPayload } from "../../../runtime/wire/codec";
-import { WireError, WireErrorCode } from "../../../runtime/wire/errors";
-import { createFrameDecoder, encodeFrame } from "../../../runtime/wire/frame";
-import { LinkReader, LinkWriter } from "../../../runtime/wire/link-codec";
-import type { CallMessage, EventMessage, Message, ResultMessage } from "../../../runtime/wire/messages";
-import { MessageType } from "../../../runtime/wire/messages";
+import {
+  MAX_CHANNELS,
+  MAX_CHANNEL_NAME_BYTES,
+  OutboundChannels,
+} from "../../../packages/supcon/src/wire/channels";
+import { encodeMessage, packPayload } from "../../../packages/supcon/src/wire/codec";
+import { WireError, WireErrorCode } from "../../../packages/supcon/src/wire/errors";
+import { createFrameDecoder, encodeFrame } from "../../../packages/supcon/src/wire/frame";
+import { LinkReader, LinkWriter } from "../../../packages/supcon/src/wire/link-codec";
+import type {
+  CallMessage,
+  EventMessage,
+  Message,
+  ResultMessage,
+} from "../../../packages/supcon/src/wire/messages";
+import { MessageType } from "../../../packages/supcon/src/wire/messages";
 
 const call: CallMessage = {
   type: MessageType.Call,

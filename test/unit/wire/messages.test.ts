@@ -1,11 +1,11 @@
-import type { Message } from "../../../runtime/wire/messages";
+import type { Message } from "../../../packages/supcon/src/wire/messages";
 import {
   MessageType,
   PROTOCOL_VERSION,
   messageTypeName,
   parseMessage,
   toWire,
-} from "../../../runtime/wire/messages";
+} from "../../../packages/supcon/src/wire/messages";
 
 const routed = { dst: "server", src: "client", hops: 2 };
 

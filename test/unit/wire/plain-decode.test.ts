@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { Packr, Unpackr } from "msgpackr";
-import { decodePlain } from "../../../runtime/wire/plain-decode";
-import { checkPlainMsgpack } from "../../../runtime/wire/plain-msgpack";
+import { decodePlain } from "../../../packages/supcon/src/wire/plain-decode";
+import { checkPlainMsgpack } from "../../../packages/supcon/src/wire/plain-msgpack";
 import { keyArb, plainValueArb } from "../../helpers/wire-properties";
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });

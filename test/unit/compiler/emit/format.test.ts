@@ -3,7 +3,7 @@ import {
   formatWithTsMorph,
   hasCanonicalIndentation,
   normalizeLayout,
-} from "../../../../compiler/emit/format.js";
+} from "../../../../packages/supcon-gen/src/emit/format.js";
 
 describe("normalizeLayout()", () => {
   it("drops trailing spaces, runs of blank lines and blank lines at the ends", () => {

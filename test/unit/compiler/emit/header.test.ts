@@ -3,7 +3,7 @@ import {
   inputsLabel,
   markdownHeader,
   tsHeader,
-} from "../../../../compiler/emit/header.js";
+} from "../../../../packages/supcon-gen/src/emit/header.js";
 
 describe("headers", () => {
   it("name the source without version or timestamp", () => {

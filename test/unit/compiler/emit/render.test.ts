@@ -1,4 +1,4 @@
-import { createRender, helpers } from "../../../../compiler/emit/render.js";
+import { createRender, helpers } from "../../../../packages/supcon-gen/src/emit/render.js";
 
 describe("helpers", () => {
   it("tsdoc: one line inline, several as a block, escaping */", () => {

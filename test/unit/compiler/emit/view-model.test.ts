@@ -1,5 +1,5 @@
-import { descriptorType, docLines, tsType } from "../../../../compiler/emit/view-model.js";
-import type { ModelType } from "../../../../compiler/model/model.js";
+import { descriptorType, docLines, tsType } from "../../../../packages/supcon-gen/src/emit/view-model.js";
+import type { ModelType } from "../../../../packages/supcon-gen/src/model/model.js";
 
 const p = (name: "string" | "int" | "bytes" | "any" | "bool" | "float"): ModelType => ({
   kind: "primitive",

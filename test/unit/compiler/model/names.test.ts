@@ -7,7 +7,7 @@ import {
   methodInName,
   methodOutName,
   pascalCase,
-} from "../../../../compiler/model/names.js";
+} from "../../../../packages/supcon-gen/src/model/names.js";
 
 describe("pascalCase()", () => {
   it.each([

@@ -1,0 +1,185 @@
+/**
+ * Names: interface names are dotted identifiers and unique across all inputs; member, argument, field, type, error
+ * and enum-value names are identifiers (or, for enum values, non-empty strings) and unique where they must be.
+ */
+import { PRIMITIVE_TYPES, TYPE_ALIASES } from "supcon/schema";
+import type { ArgAst, InterfaceAst, Program, Str } from "../ast.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { error, formatSpan } from "../diagnostics.js";
+import { RESERVED_TYPE_NAMES, pascalCase } from "../model/names.js";
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** True for a name the generated code can use as a property or member name. */
+export function isIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name);
+}
+
+/** True for a valid interface name: identifiers separated by dots. */
+export function isInterfaceName(name: string): boolean {
+  return DOTTED_NAME.test(name);
+}
+
+/** Checks the names within one interface: the form of its own name, and its members' names. */
+export function checkInterfaceNames(intf: InterfaceAst): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const name = intf.name;
+  if (name !== null && !isInterfaceName(name.value)) {
+    out.push(
+      error(
+        name,
+        `interface name '${name.value}' is not a dotted name of identifiers: each segment must start with a ` +
+          `letter or '_' and contain only letters, digits and '_' (e.g. '${suggestDotted(name.value)}')`,
+      ),
+    );
+  }
+  out.push(...checkMembers(intf));
+  return out;
+}
+
+/** Checks that interface names are unique across all inputs; each later definition cites the first. */
+export function checkUniqueInterfaceNames(program: Program): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const intf of program.interfaces) {
+    const first = intf.name === null ? undefined : program.byName.get(intf.name.value);
+    if (intf.name !== null && first !== undefined && first !== intf && first.name !== null) {
+      out.push(
+        error(
+          intf.name,
+          `duplicate interface name '${intf.name.value}': it is already defined at ${formatSpan(first.name)}; ` +
+            `interface names must be unique across all inputs`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function checkMembers(intf: InterfaceAst): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const ident = (name: Str, what: string): void => {
+    const d = identifierProblem(name, what);
+    if (d !== null) out.push(d);
+  };
+  const unique = (names: readonly Str[], what: string, within: string): void => {
+    out.push(...duplicates(names, what, within));
+  };
+  const args = (list: readonly ArgAst[], what: string, within: string): void => {
+    for (const a of list) ident(a.name, `${what} name`);
+    unique(
+      list.map((a) => a.name),
+      what,
+      within,
+    );
+  };
+
+  for (const t of intf.types) {
+    const name = t.name.value;
+    ident(t.name, "type name");
+    if (name === "map" || (PRIMITIVE_TYPES as readonly string[]).includes(name) || name in TYPE_ALIASES) {
+      out.push(
+        error(t.name, `type name '${name}' is a built-in type; rename it (e.g. '${pascalCase(name)}')`),
+      );
+    } else if (RESERVED_TYPE_NAMES.has(name)) {
+      out.push(
+        error(
+          t.name,
+          `type name '${name}' is a reserved word of TypeScript and cannot name a generated type; ` +
+            `rename it (e.g. '${pascalCase(name)}')`,
+        ),
+      );
+    }
+    if (t.kind === "struct") {
+      args(t.fields, "field", `type '${name}'`);
+    } else {
+      if (t.values.length === 0) {
+        out.push(error(t.name, `enum type '${name}' has no values; list at least one, e.g. enum: [on, off]`));
+      }
+      for (const v of t.values) {
+        if (v.value === "") out.push(error(v, `enum type '${name}' has an empty value; remove it`));
+      }
+      unique(t.values, "enum value", `type '${name}'`);
+    }
+  }
+  unique(
+    intf.types.map((t) => t.name),
+    "type",
+    "the interface",
+  );
+
+  for (const e of intf.errors) ident(e.name, "error name");
+  unique(
+    intf.errors.map((e) => e.name),
+    "error",
+    "the interface",
+  );
+
+  for (const e of intf.events) {
+    ident(e.name, "event name");
+    args(e.args, "argument", `event '${e.name.value}'`);
+  }
+  unique(
+    intf.events.map((e) => e.name),
+    "event",
+    "the interface",
+  );
+
+  for (const m of intf.methods) {
+    ident(m.name, "method name");
+    args(m.inArgs, "in-argument", `method '${m.name.value}'`);
+    args(m.outArgs, "out-argument", `method '${m.name.value}'`);
+  }
+  unique(
+    intf.methods.map((m) => m.name),
+    "method",
+    "the interface",
+  );
+  return out;
+}
+
+function identifierProblem(name: Str, what: string): Diagnostic | null {
+  if (name.value === "__proto__") {
+    return error(name, `${what} '__proto__' is special in JavaScript objects and cannot be used; rename it`);
+  }
+  if (isIdentifier(name.value)) return null;
+  return error(
+    name,
+    `${what} '${name.value}' is not an identifier: use letters, digits and '_', not starting with a digit ` +
+      `(e.g. '${suggestIdentifier(name.value)}')`,
+  );
+}
+
+/** Reports each later occurrence of a name that appeared before, citing the first. */
+function duplicates(names: readonly Str[], what: string, within: string): Diagnostic[] {
+  const seen = new Map<string, Str>();
+  const out: Diagnostic[] = [];
+  for (const name of names) {
+    const earlier = seen.get(name.value);
+    if (earlier === undefined) {
+      seen.set(name.value, name);
+    } else {
+      out.push(
+        error(
+          name,
+          `duplicate ${what} '${name.value}' in ${within} (first declared at ${earlier.line}:${earlier.col}); ` +
+            `rename or remove one`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function suggestIdentifier(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9_]+/g, "_");
+  return /^[0-9]/.test(s) || s === "" ? `_${s}` : s;
+}
+
+function suggestDotted(name: string): string {
+  return name
+    .split(".")
+    .filter((seg) => seg !== "")
+    .map(suggestIdentifier)
+    .join(".");
+}

@@ -1,0 +1,227 @@
+/**
+ * Options of `Node`, `listen()` and `connect()`, with their defaults.
+ */
+import type { ConnectionOptions as TlsConnectionOptions, TlsOptions as TlsServerOptions } from "node:tls";
+import { InvalidArgumentError } from "../base/errors.js";
+import type { AccessPolicy } from "../dispatch/policy.js";
+export type { AccessPolicy, AccessRule } from "../dispatch/policy.js";
+import {
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_RECONNECT_MIN_MS,
+  DEFAULT_RECONNECT_MAX_MS,
+  DEFAULT_RECONNECT_JITTER,
+  DEFAULT_MAX_PENDING_CALLS,
+  DEFAULT_MAX_SERVING_CALLS,
+  DEFAULT_MAX_HANDSHAKING_LINKS,
+  DEFAULT_MAX_SUBSCRIPTIONS_PER_NODE,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_CLOSE_DRAIN_MS,
+} from "../base/limits.js";
+export {
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_RECONNECT_MIN_MS,
+  DEFAULT_RECONNECT_MAX_MS,
+  DEFAULT_RECONNECT_JITTER,
+  DEFAULT_MAX_PENDING_CALLS,
+  DEFAULT_MAX_SERVING_CALLS,
+  DEFAULT_MAX_HANDSHAKING_LINKS,
+  DEFAULT_MAX_SUBSCRIPTIONS_PER_NODE,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_CLOSE_DRAIN_MS,
+  DEFAULT_MAX_HOPS,
+} from "../base/limits.js";
+
+/** Options of a `Node`. Every field is optional. */
+export interface NodeOptions {
+  /** Default deadline of calls made by this node, in milliseconds. @default 30000 */
+  readonly callTimeoutMs?: number;
+  /** Largest frame accepted or sent, in bytes. A bigger frame closes the link. @default 16 MiB */
+  readonly maxFrameBytes?: number;
+  /** Idle time after which a link sends a ping, in milliseconds. @default 2000 */
+  readonly heartbeatIntervalMs?: number;
+  /** Silence after which a link is declared dead, in milliseconds. @default 6000 */
+  readonly heartbeatTimeoutMs?: number;
+  /** Time a connection attempt has to be established (TCP, and TLS when used), in milliseconds. @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** Time a new connection has to complete its handshake, in milliseconds. @default 5000 */
+  readonly handshakeTimeoutMs?: number;
+  /** Reconnect backoff: first delay in milliseconds. @default 100 */
+  readonly reconnectMinMs?: number;
+  /** Reconnect backoff: largest delay in milliseconds. @default 5000 */
+  readonly reconnectMaxMs?: number;
+  /** Reconnect backoff: relative randomness of each delay, 0 to 1. @default 0.3 */
+  readonly reconnectJitter?: number;
+  /** Most calls in flight from this node. @default 65536 */
+  readonly maxPendingCalls?: number;
+  /** Most calls served at once; more fail with `supcon.Overloaded`. @default 10000 */
+  readonly maxServingCalls?: number;
+  /** Most bytes queued for sending on one link. @default 64 MiB */
+  readonly maxQueuedBytes?: number;
+  /** How long `close()` waits for calls being served, in milliseconds. @default 2000 */
+  readonly closeDrainMs?: number;
+  /** Where the node reports link failures and protocol errors. @default console.warn with a `supcon:` prefix */
+  readonly logger?: Logger;
+  /**
+   * A secret shared by the nodes of the bus. When set, every link starts with a challenge-response handshake
+   * (HMAC-SHA256 over fresh nonces of both sides; the secret never goes on the wire), and a peer that cannot prove
+   * it knows the secret is refused before it learns any node name. It authenticates peers; it does not encrypt:
+   * use TLS for that. A string is used as its UTF-8 bytes. @default none
+   */
+  readonly secret?: string | Uint8Array;
+  /** Most connections still in their handshake at once; more are closed at once. @default 128 */
+  readonly maxHandshakingLinks?: number;
+  /** Most event subscriptions one remote node may hold on this node; more are ignored. @default 10000 */
+  readonly maxSubscriptionsPerNode?: number;
+  /**
+   * Which remote nodes may call which methods and subscribe to which events of the objects of this node. When set,
+   * everything not allowed by a rule is denied with `supcon.PermissionDenied`. Calls a node makes to itself are
+   * always allowed. @default none: every node may call everything
+   */
+  readonly policy?: AccessPolicy;
+}
+
+/** A sink for diagnostics the node cannot throw (they happen on sockets, not in a user's call). */
+export interface Logger {
+  warn(message: string): void;
+}
+
+/** Where to listen. */
+export interface ListenOptions {
+  /** Interface address. @default "127.0.0.1" */
+  readonly host?: string;
+  /** TCP port; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /**
+   * Serve TLS: `key` and `cert` (and `ca`, `requestCert: true`, `rejectUnauthorized: true` for mutual TLS), as
+   * for `tls.createServer`. @default plain TCP
+   */
+  readonly tls?: TlsListenOptions;
+}
+
+/** TLS options of `listen()`: those of `tls.createServer`, and a check of the peer's node name. */
+export interface TlsListenOptions extends TlsServerOptions {
+  /**
+   * With client certificates (`requestCert`), refuse a peer whose HELLO name is not the certificate's common name
+   * or one of its DNS subject alternative names. @default false
+   */
+  readonly checkNodeName?: boolean;
+}
+
+/** TLS options of `connect()`: those of `tls.connect`, and a check of the peer's node name. */
+export interface TlsConnectOptions extends TlsConnectionOptions {
+  /**
+   * Refuse a peer whose HELLO name is not its certificate's common name or one of its DNS subject alternative
+   * names. @default false
+   */
+  readonly checkNodeName?: boolean;
+}
+
+/** Where to connect. */
+export interface ConnectOptions {
+  /** @default "127.0.0.1" */
+  readonly host?: string;
+  readonly port: number;
+  /** Connect with TLS, with these options of `tls.connect` (`ca`, and `key`/`cert` for mutual TLS). @default plain TCP */
+  readonly tls?: TlsConnectOptions;
+}
+
+/** Options of `waitFor`. */
+export interface WaitForOptions {
+  /** Wait until this path is registered on the node. */
+  readonly path?: string;
+  /** With `path`: wait until this interface is registered there. */
+  readonly intf?: string;
+  /** Give up after this many milliseconds with `supcon.Timeout`. @default 30000 */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** `NodeOptions` with every default applied. */
+export type ResolvedNodeOptions = Required<Omit<NodeOptions, "secret" | "policy">> & {
+  readonly secret: Uint8Array | undefined;
+  readonly policy: AccessPolicy | undefined;
+};
+
+/** The default logger: one line on stderr per diagnostic. */
+const consoleLogger: Logger = { warn: (message) => console.warn(`supcon: ${message}`) };
+
+/** Applies the defaults to `options` and checks every value; throws `InvalidArgumentError` naming a bad one. */
+export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
+  const resolved: ResolvedNodeOptions = {
+    callTimeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    reconnectMinMs: options.reconnectMinMs ?? DEFAULT_RECONNECT_MIN_MS,
+    reconnectMaxMs: options.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS,
+    reconnectJitter: options.reconnectJitter ?? DEFAULT_RECONNECT_JITTER,
+    maxPendingCalls: options.maxPendingCalls ?? DEFAULT_MAX_PENDING_CALLS,
+    maxServingCalls: options.maxServingCalls ?? DEFAULT_MAX_SERVING_CALLS,
+    maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+    closeDrainMs: options.closeDrainMs ?? DEFAULT_CLOSE_DRAIN_MS,
+    logger: options.logger ?? consoleLogger,
+    maxHandshakingLinks: options.maxHandshakingLinks ?? DEFAULT_MAX_HANDSHAKING_LINKS,
+    maxSubscriptionsPerNode: options.maxSubscriptionsPerNode ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_NODE,
+    secret: resolveSecret(options.secret),
+    policy: resolvePolicy(options.policy),
+  };
+  for (const [key, value] of Object.entries(resolved)) {
+    if (key === "logger" || key === "secret" || key === "policy") continue;
+    const n = value as number;
+    const ok = key === "reconnectJitter" ? n >= 0 && n <= 1 : Number.isFinite(n) && n > 0;
+    if (typeof value !== "number" || !ok) {
+      throw new InvalidArgumentError(
+        `NodeOptions.${key} must be ${key === "reconnectJitter" ? "a number from 0 to 1" : "a positive number"}, got ${String(value)}`,
+      );
+    }
+  }
+  if (typeof resolved.logger?.warn !== "function") {
+    throw new InvalidArgumentError("NodeOptions.logger must have a warn(message) method");
+  }
+  if (resolved.reconnectMaxMs < resolved.reconnectMinMs) {
+    throw new InvalidArgumentError("NodeOptions.reconnectMaxMs must not be less than reconnectMinMs");
+  }
+  return resolved;
+}
+
+function resolveSecret(secret: string | Uint8Array | undefined): Uint8Array | undefined {
+  if (secret === undefined) return undefined;
+  const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
+    throw new InvalidArgumentError("NodeOptions.secret must be a non-empty string or Uint8Array");
+  }
+  return bytes;
+}
+
+function resolvePolicy(policy: AccessPolicy | undefined): AccessPolicy | undefined {
+  if (policy === undefined) return undefined;
+  if (typeof policy !== "object" || policy === null || !Array.isArray(policy.allow)) {
+    throw new InvalidArgumentError("NodeOptions.policy must be { allow: AccessRule[] }");
+  }
+  for (const [i, rule] of policy.allow.entries()) {
+    for (const key of Object.keys(rule)) {
+      if (!["nodes", "paths", "intfs", "members"].includes(key)) {
+        throw new InvalidArgumentError(
+          `NodeOptions.policy.allow[${i}] has an unknown key '${key}' (known: nodes, paths, intfs, members)`,
+        );
+      }
+      const patterns = (rule as Record<string, unknown>)[key];
+      if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === "string")) {
+        throw new InvalidArgumentError(`NodeOptions.policy.allow[${i}].${key} must be an array of strings`);
+      }
+    }
+  }
+  return policy;
+}

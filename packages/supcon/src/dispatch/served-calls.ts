@@ -1,0 +1,312 @@
+/**
+ * Serving calls: the checks a CALL passes before its handler runs (access policy, object, interface, method,
+ * arguments, load), the handler's context, and the reply. The node gives it its objects and a way to send replies.
+ */
+import { didYouMean } from "../base/did-you-mean.js";
+import { ErrorCode, RemoteError, wireFailure } from "../base/errors.js";
+import type { Implementation } from "./implementation.js";
+import type { Interface, Validator } from "../schema/interface.js";
+import { kHandler } from "../base/internal.js";
+import type { AccessCheck } from "./policy.js";
+import type { CallContext } from "../base/types.js";
+import type { CallMessage, ErrorMessage, ResultMessage } from "../wire/messages.js";
+import { MessageType } from "../wire/messages.js";
+import { callScope } from "./call-scope.js";
+
+/** What serving needs from its node. */
+export interface ServingHost {
+  readonly name: string;
+  readonly objects: ReadonlyMap<string, ReadonlyMap<string, Implementation<object>>>;
+  readonly allowed: AccessCheck;
+  readonly maxServingCalls: number;
+  /** True once the node is closing: new calls are refused with `supcon.Closed`. */
+  readonly closing: () => boolean;
+  /** Sends a reply towards the caller; false when it cannot be queued. Throws `WireError` for unencodable data. */
+  route(reply: ResultMessage | ErrorMessage): boolean;
+  /** A reply could not be sent. */
+  replyLost(call: CallMessage): void;
+}
+
+/** A call being served: what CANCEL, the deadline and the loss of the caller abort. */
+interface ServedCall {
+  controller: AbortController | undefined;
+  aborted: unknown;
+  timer: NodeJS.Timeout | undefined;
+  readonly deadline: number;
+}
+
+/** The error of a call to a method an interface does not have. */
+export function unknownMethodError(intf: Interface, method: string): RemoteError {
+  return new RemoteError(
+    ErrorCode.UnknownMethod,
+    `${intf.name} has no method '${method}'${didYouMean(method, intf.methodNames)}`,
+  );
+}
+
+export class ServedCalls {
+  readonly #host: ServingHost;
+  /** Calls whose handler has not finished, by caller, then id. Handlers that return at once are never here. */
+  readonly #serving = new Map<string, Map<number, ServedCall>>();
+  #size = 0;
+
+  constructor(host: ServingHost) {
+    this.#host = host;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Runs the handler of `call` and replies to the caller with its outcome. */
+  serve(call: CallMessage): void {
+    const host = this.#host;
+    if (host.closing()) {
+      this.#fail(call, ErrorCode.Closed, `node ${host.name} is closing`);
+      return;
+    }
+    // Checked before anything is looked up, so that a denied caller learns nothing of what exists.
+    if (
+      call.src !== host.name &&
+      !host.allowed({ caller: call.src, path: call.path, intf: call.intf, member: call.method })
+    ) {
+      this.#fail(
+        call,
+        ErrorCode.PermissionDenied,
+        `node ${call.src} may not call ${call.intf}.${call.method} at ${host.name}:${call.path} (access policy)`,
+      );
+      return;
+    }
+    const byIntf = host.objects.get(call.path);
+    if (byIntf === undefined) {
+      this.#fail(
+        call,
+        ErrorCode.UnknownPath,
+        `node ${host.name} has no object at '${call.path}'${didYouMean(call.path, host.objects.keys())}`,
+      );
+      return;
+    }
+    const impl = byIntf.get(call.intf);
+    if (impl === undefined) {
+      this.#fail(
+        call,
+        ErrorCode.UnknownInterface,
+        `${host.name}:${call.path} does not implement ${call.intf}${didYouMean(call.intf, byIntf.keys())} (it implements ${[...byIntf.keys()].join(", ")})`,
+      );
+      return;
+    }
+    const schema = impl.intf.method(call.method);
+    if (schema === undefined) {
+      const error = unknownMethodError(impl.intf, call.method);
+      this.#fail(call, error.code, error.rawMessage);
+      return;
+    }
+    const problem = schema.validateIn(call.args);
+    if (problem !== undefined) {
+      this.#fail(call, ErrorCode.InvalidArguments, `${call.intf}.${call.method}: ${problem}`);
+      return;
+    }
+    const handler = impl[kHandler](call.method);
+    if (handler === undefined) {
+      this.#fail(
+        call,
+        ErrorCode.UnknownMethod,
+        `${call.intf}.${call.method} has no handler on ${host.name}:${call.path} (the implementation did not set one)`,
+      );
+      return;
+    }
+    if (this.#size >= host.maxServingCalls) {
+      this.#fail(
+        call,
+        ErrorCode.Overloaded,
+        `${host.name} is serving ${this.#size} calls already (maxServingCalls)`,
+      );
+      return;
+    }
+    let byId = this.#serving.get(call.src);
+    if (byId?.has(call.id)) {
+      // Ids are unique among a caller's calls in flight; a second one would make the replies ambiguous.
+      this.#fail(call, ErrorCode.InvalidArguments, `call id ${call.id} of ${call.src} is already in flight`);
+      return;
+    }
+    const served: ServedCall = {
+      controller: undefined,
+      aborted: undefined,
+      timer: undefined,
+      deadline: Date.now() + call.timeoutMs,
+    };
+    const ctx = new ServedContext(call, served);
+    let result: unknown;
+    try {
+      result = callScope.run({ deadline: served.deadline, ctx }, handler, call.args ?? {}, ctx);
+    } catch (err) {
+      clearTimeout(served.timer);
+      this.#replyThrown(call, err);
+      return;
+    }
+    if (!isThenable(result)) {
+      clearTimeout(served.timer);
+      this.#replyResult(call, result, schema.validateOut);
+      return;
+    }
+    if (byId === undefined) {
+      byId = new Map();
+      this.#serving.set(call.src, byId);
+    }
+    byId.set(call.id, served);
+    this.#size++;
+    result.then(
+      (out) => {
+        this.#finish(call);
+        clearTimeout(served.timer);
+        this.#replyResult(call, out, schema.validateOut);
+      },
+      (err: unknown) => {
+        this.#finish(call);
+        clearTimeout(served.timer);
+        this.#replyThrown(call, err);
+      },
+    );
+  }
+
+  /** Aborts the handler of call `id` of `caller`, if it is still running. */
+  cancel(caller: string, id: number, reason: Error): void {
+    const served = this.#serving.get(caller)?.get(id);
+    if (served !== undefined) abortServed(served, reason);
+  }
+
+  /** Aborts the handlers of every call of `caller` (it left the bus). */
+  cancelFrom(caller: string, reason: Error): void {
+    for (const served of this.#serving.get(caller)?.values() ?? []) abortServed(served, reason);
+  }
+
+  /** Aborts every running handler. */
+  cancelAll(reason: Error): void {
+    for (const byId of this.#serving.values())
+      for (const served of byId.values()) abortServed(served, reason);
+  }
+
+  #finish(call: CallMessage): void {
+    const byId = this.#serving.get(call.src);
+    if (byId === undefined || !byId.delete(call.id)) return;
+    this.#size--;
+    if (byId.size === 0) this.#serving.delete(call.src);
+  }
+
+  #replyResult(call: CallMessage, out: unknown, validateOut: Validator): void {
+    const host = this.#host;
+    const problem = validateOut(out);
+    if (problem !== undefined) {
+      this.#replyError(
+        call,
+        ErrorCode.Internal,
+        `${call.intf}.${call.method} on ${host.name}:${call.path} returned an invalid result: ${problem}`,
+        undefined,
+      );
+      return;
+    }
+    const reply: ResultMessage = {
+      type: MessageType.Result,
+      dst: call.src,
+      src: host.name,
+      hops: 0,
+      id: call.id,
+      out: (out ?? null) as Record<string, unknown> | null,
+    };
+    let sent: boolean;
+    try {
+      sent = host.route(reply);
+    } catch (err) {
+      const error = wireFailure(
+        err,
+        `the result of ${call.intf}.${call.method} on ${host.name}:${call.path} cannot be sent`,
+      );
+      this.#replyError(call, error.code, error.rawMessage, undefined);
+      return;
+    }
+    if (!sent) host.replyLost(call);
+  }
+
+  /** Refuses a call before its handler runs. */
+  #fail(call: CallMessage, code: string, text: string): void {
+    this.#replyError(call, code, text, undefined);
+  }
+
+  #replyThrown(call: CallMessage, err: unknown): void {
+    const error = RemoteError.from(err);
+    this.#replyError(call, error.code, error.rawMessage, error.data);
+  }
+
+  #replyError(call: CallMessage, code: string, text: string, data: unknown): void {
+    const reply: ErrorMessage = {
+      type: MessageType.Error,
+      dst: call.src,
+      src: this.#host.name,
+      hops: 0,
+      id: call.id,
+      code,
+      message: text,
+      data: data === undefined ? null : data,
+    };
+    let sent: boolean;
+    try {
+      sent = this.#host.route(reply);
+    } catch {
+      // The error's `data` is not plain data: send the error without it.
+      sent = this.#host.route({ ...reply, data: null });
+    }
+    if (!sent) this.#host.replyLost(call);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+function abortServed(served: ServedCall, reason: Error): void {
+  if (served.aborted !== undefined) return;
+  served.aborted = reason;
+  clearTimeout(served.timer);
+  served.controller?.abort(reason);
+}
+
+/**
+ * The context of a served call. Its signal is made on first use: most handlers never look at it, and an
+ * AbortController plus a deadline timer per call would cost every call.
+ */
+class ServedContext implements CallContext {
+  readonly caller: string;
+  readonly path: string;
+  readonly intf: string;
+  readonly method: string;
+  readonly deadline: number;
+  readonly #served: ServedCall;
+
+  constructor(call: CallMessage, served: ServedCall) {
+    this.caller = call.src;
+    this.path = call.path;
+    this.intf = call.intf;
+    this.method = call.method;
+    this.deadline = served.deadline;
+    this.#served = served;
+  }
+
+  get signal(): AbortSignal {
+    const served = this.#served;
+    if (served.controller === undefined) {
+      const controller = new AbortController();
+      served.controller = controller;
+      if (served.aborted !== undefined) {
+        controller.abort(served.aborted);
+      } else {
+        served.timer = setTimeout(
+          () => abortServed(served, new Error("the call's deadline passed")),
+          Math.max(0, served.deadline - Date.now()),
+        );
+        served.timer.unref();
+      }
+    }
+    return served.controller.signal;
+  }
+}

@@ -1,0 +1,477 @@
+/**
+ * A link: one connection to a peer node, after and during the handshake. It turns bytes into messages and back,
+ * coalesces writes made in the same tick into one socket write, bounds what it queues, and watches liveness.
+ */
+import { SupconError } from "../base/errors.js";
+import { WireErrorCode } from "../wire/errors.js";
+import type { FrameCallback, FrameErrorCallback } from "../wire/frame.js";
+import { createFrameDecoder } from "../wire/frame.js";
+import type { EventHeader } from "../wire/link-codec.js";
+import { LinkReader, LinkWriter } from "../wire/link-codec.js";
+import type { Message, PlainMap } from "../wire/messages.js";
+import { MessageType, PROTOCOL_VERSION } from "../wire/messages.js";
+import type { Transport } from "../transport/transport.js";
+import { acceptorProof, connectorProof, createNonce, isNonce, proofMatches } from "./auth.js";
+import { Heartbeat } from "./heartbeat.js";
+
+/** Queued bytes that make a link write before the end of the tick (once per tick); see `Link#scheduleFlush()`. */
+export const EARLY_WRITE_BYTES = 1024;
+
+/** Where a link is in its life. */
+export type LinkState = "handshaking" | "open" | "closed";
+
+/** Messages a link hands to its node: everything after the handshake except link control. */
+export type RoutedMessage = Exclude<
+  Message,
+  {
+    type:
+      | typeof MessageType.Hello
+      | typeof MessageType.Refuse
+      | typeof MessageType.Challenge
+      | typeof MessageType.Auth
+      | typeof MessageType.Bind
+      | typeof MessageType.Ping
+      | typeof MessageType.Pong
+      | typeof MessageType.Bye;
+  }
+>;
+
+/** A refusal of a handshake: a code (`supcon.NameTaken`) and a message for the other side. */
+export interface Refusal {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Why a link closed, when it was not a clean close by this side. */
+export class LinkError extends SupconError {
+  override name = "LinkError";
+}
+
+export interface LinkOptions {
+  readonly self: string;
+  readonly instance: string;
+  /** The connecting side speaks first. */
+  readonly role: "connector" | "acceptor";
+  readonly maxFrameBytes: number;
+  readonly maxQueuedBytes: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  /** Shared secret both sides must prove they know, or undefined for none. */
+  readonly secret: Uint8Array | undefined;
+  /** Decides whether a peer may join: undefined to accept, or why not. */
+  readonly checkPeer: (name: string, instance: string) => Refusal | undefined;
+}
+
+/** What a link tells its node. */
+export interface LinkEvents {
+  open(link: Link): void;
+  /**
+   * A message for this node or to forward. A CALL, RESULT or EVENT addressed to another node comes with its args or
+   * out still packed, in `payload` (valid only during the call), and null in the message; see `send()`.
+   */
+  message(link: Link, message: RoutedMessage, payload: Uint8Array | undefined): void;
+  /** Called once. `error` is undefined for a clean close by either side. */
+  closed(link: Link, error: LinkError | undefined): void;
+}
+
+export class Link {
+  readonly #transport: Transport;
+  readonly #options: LinkOptions;
+  readonly #events: LinkEvents;
+  #state: LinkState = "handshaking";
+  #peer = "";
+  #peerInstance = "";
+  readonly #writer: LinkWriter;
+  readonly #reader: LinkReader;
+  #flushScheduled = false;
+  /** True once this tick's early write is done (see `#scheduleFlush()`). */
+  #wroteEarly = false;
+  #lastSent = Date.now();
+  #lastReceived = Date.now();
+  #heartbeat: Heartbeat | undefined;
+  #handshakeTimer: NodeJS.Timeout | undefined;
+  #closeError: LinkError | undefined;
+  /** This side's nonce for the shared-secret handshake. */
+  readonly #nonce = createNonce();
+  #peerNonce: Uint8Array | undefined;
+  #peerInfo: PlainMap = {};
+  readonly #decoder;
+
+  constructor(transport: Transport, options: LinkOptions, events: LinkEvents) {
+    this.#transport = transport;
+    this.#options = options;
+    this.#events = events;
+    this.#decoder = createFrameDecoder(options.maxFrameBytes);
+    this.#writer = new LinkWriter(options.maxFrameBytes);
+    this.#reader = new LinkReader(options.self);
+    this.#handshakeTimer = setTimeout(
+      () =>
+        this.#fail(
+          new LinkError(
+            "supcon.HandshakeTimeout",
+            `${transport.remote}: handshake not complete after ${options.handshakeTimeoutMs} ms`,
+          ),
+        ),
+      options.handshakeTimeoutMs,
+    );
+    this.#handshakeTimer.unref();
+    transport.setHandlers({
+      data: (chunk) => this.#onData(chunk),
+      close: (error) => this.#onTransportClosed(error),
+      drain: () => undefined,
+    });
+    if (options.role === "connector") this.#sendHello();
+  }
+
+  /** The peer's node name (empty until the handshake is done). */
+  get peer(): string {
+    return this.#peer;
+  }
+
+  /** The peer's process instance id (empty until the handshake is done). */
+  get peerInstance(): string {
+    return this.#peerInstance;
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  get remote(): string {
+    return this.#transport.remote;
+  }
+
+  /** Bytes waiting to be written, in this link and in the socket. */
+  get queuedBytes(): number {
+    return this.#writer.bytes + this.#transport.queuedBytes;
+  }
+
+  /**
+   * Queues a message; it is written with everything else sent in the same tick. Returns false, sending nothing,
+   * when the link is not open or its queue is over `maxQueuedBytes` (the peer does not keep up). `payload` is the
+   * packed args or out of a CALL, RESULT or EVENT being forwarded (`LinkEvents.message`), sent as it is; `hops`
+   * replaces the message's hop count (a relay sends one more).
+   * @throws WireError when the message cannot be encoded (too large, or not plain data).
+   */
+  send(message: Message, payload?: Uint8Array, hops?: number): boolean {
+    if (this.#state !== "open") return false;
+    if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
+    this.#writer.write(message, payload, hops);
+    this.#scheduleFlush();
+    return true;
+  }
+
+  /**
+   * Queues an EVENT whose args a publisher has packed once for all its subscribers (`packPayload()`), on the same
+   * terms as `send()`.
+   */
+  sendEvent(header: EventHeader, dst: string, seq: number, payload: Uint8Array): boolean {
+    if (this.#state !== "open") return false;
+    if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
+    this.#writer.writeEvent(header, dst, seq, payload);
+    this.#scheduleFlush();
+    return true;
+  }
+
+  /** Says goodbye to the peer (when open) and closes. */
+  close(code = "supcon.Closed", message = "node closed"): void {
+    if (this.#state === "closed") return;
+    if (this.#state === "open") this.#enqueue({ type: MessageType.Bye, code, message });
+    this.#flush();
+    this.#shutdown(undefined);
+    this.#transport.close();
+  }
+
+  /**
+   * Encodes and queues a link message. Throws `WireError` (`supcon.FrameTooLarge`, `supcon.InvalidData`) for a
+   * message that cannot be sent; that fails the message, not the link.
+   */
+  #enqueue(message: Message): void {
+    this.#writer.write(message);
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Writes are coalesced per tick: what is queued in one tick goes out in one write at its end. Except that once
+   * `EARLY_WRITE_BYTES` are queued, what is queued so far is written at once (once per tick), so the peer starts
+   * on the first messages while this side still produces the rest. Under a steady stream of calls this turns two
+   * processes taking turns into two working at once: pipelined calls/s doubled on two cores (bench/README.md),
+   * for one more write per tick at most.
+   */
+  #scheduleFlush(): void {
+    if (!this.#wroteEarly && this.#writer.bytes >= EARLY_WRITE_BYTES) {
+      this.#wroteEarly = true;
+      this.#write();
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(this.#flushLater);
+    }
+  }
+
+  readonly #flushLater = (): void => this.#flush();
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    this.#wroteEarly = false;
+    this.#write();
+  }
+
+  #write(): void {
+    const data = this.#writer.take();
+    if (data === undefined) return;
+    this.#lastSent = Date.now();
+    this.#transport.write(data);
+  }
+
+  #sendHello(): void {
+    // With a shared secret the connector names itself only in AUTH, after the acceptor has proved the secret.
+    const hidden = this.#options.role === "connector" && this.#options.secret !== undefined;
+    this.#enqueue({
+      type: MessageType.Hello,
+      version: PROTOCOL_VERSION,
+      name: hidden ? "" : this.#options.self,
+      info: hidden
+        ? { instance: this.#options.instance, nonce: this.#nonce }
+        : { instance: this.#options.instance },
+    });
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#state === "closed") return;
+    this.#lastReceived = Date.now();
+    this.#decoder.push(chunk, this.#onFrame, this.#onFrameError);
+  }
+
+  readonly #onFrameError: FrameErrorCallback = (message, code) =>
+    this.#fail(new LinkError(code, `${this.#who()}: ${message}`));
+
+  readonly #onFrame: FrameCallback = (bytes, start, end) => {
+    if (this.#state === "closed") return;
+    const message = this.#reader.read(bytes, start, end);
+    if (typeof message === "string") {
+      this.#fail(new LinkError(WireErrorCode.ProtocolError, `${this.#who()}: ${message}`));
+      return;
+    }
+    if (this.#state === "handshaking") {
+      this.#onHandshake(message);
+      return;
+    }
+    switch (message.type) {
+      case MessageType.Ping:
+        this.#enqueue({ type: MessageType.Pong });
+        return;
+      case MessageType.Pong:
+      case MessageType.Bind: // applied by the reader
+        return;
+      case MessageType.Bye:
+        this.#shutdown(
+          message.code === "supcon.Closed"
+            ? undefined
+            : new LinkError(message.code, `${this.#who()} closed the link: ${message.message}`),
+        );
+        this.#transport.close();
+        return;
+      case MessageType.Hello:
+      case MessageType.Refuse:
+      case MessageType.Challenge:
+      case MessageType.Auth:
+        this.#fail(
+          new LinkError("supcon.ProtocolError", `${this.#who()}: handshake message after the handshake`),
+        );
+        return;
+      default:
+        this.#events.message(this, message, this.#reader.payload);
+    }
+  };
+
+  /**
+   * The handshake (docs/PROTOCOL.md). Without a shared secret: HELLO from the connector, HELLO back. With one:
+   * HELLO (no name, a nonce), CHALLENGE (the acceptor's nonce and proof), AUTH (the connector's name and proof),
+   * HELLO. Neither side names itself before the other has proved it knows the secret.
+   */
+  #onHandshake(message: Message): void {
+    if (message.type === MessageType.Refuse) {
+      this.#shutdown(new LinkError(message.code, `${this.#transport.remote} refused us: ${message.message}`));
+      this.#transport.destroy();
+      return;
+    }
+    if (this.#options.role === "connector") this.#onConnectorHandshake(message);
+    else this.#onAcceptorHandshake(message);
+  }
+
+  #onConnectorHandshake(message: Message): void {
+    const secret = this.#options.secret;
+    if (message.type === MessageType.Challenge) {
+      if (secret === undefined) {
+        this.#refuse({
+          code: "supcon.AuthRequired",
+          message: "the peer requires a shared secret and this node has none (NodeOptions.secret)",
+        });
+        return;
+      }
+      if (
+        this.#peerNonce !== undefined ||
+        !isNonce(message.nonce) ||
+        !proofMatches(message.proof, acceptorProof(secret, this.#nonce, message.nonce))
+      ) {
+        this.#refuse({
+          code: "supcon.AuthFailed",
+          message: "the peer did not prove that it knows the shared secret",
+        });
+        return;
+      }
+      this.#peerNonce = message.nonce;
+      this.#enqueue({
+        type: MessageType.Auth,
+        name: this.#options.self,
+        proof: connectorProof(secret, message.nonce, this.#nonce, this.#options.self),
+      });
+      return;
+    }
+    if (message.type !== MessageType.Hello) {
+      this.#fail(
+        new LinkError("supcon.ProtocolError", `${this.#transport.remote}: expected HELLO or CHALLENGE`),
+      );
+      return;
+    }
+    if (secret !== undefined && this.#peerNonce === undefined) {
+      this.#refuse({
+        code: "supcon.AuthFailed",
+        message: "the peer did not authenticate: it has no shared secret, and this node requires one",
+      });
+      return;
+    }
+    if (this.#checkVersion(message.version)) this.#open(message.name, message.info);
+  }
+
+  #onAcceptorHandshake(message: Message): void {
+    const secret = this.#options.secret;
+    if (message.type === MessageType.Hello && this.#peerNonce === undefined) {
+      if (!this.#checkVersion(message.version)) return;
+      if (secret === undefined) {
+        if (message.name === "") {
+          this.#refuse({
+            code: "supcon.AuthFailed",
+            message: "this node has no shared secret, and the connecting node expects one",
+          });
+          return;
+        }
+        this.#open(message.name, message.info);
+        return;
+      }
+      const nonce = message.info["nonce"];
+      if (!isNonce(nonce)) {
+        this.#refuse({
+          code: "supcon.AuthRequired",
+          message: "this node requires a shared secret (NodeOptions.secret)",
+        });
+        return;
+      }
+      this.#peerNonce = nonce;
+      this.#peerInfo = message.info;
+      this.#enqueue({
+        type: MessageType.Challenge,
+        nonce: this.#nonce,
+        proof: acceptorProof(secret, nonce, this.#nonce),
+      });
+      return;
+    }
+    if (message.type === MessageType.Auth && secret !== undefined && this.#peerNonce !== undefined) {
+      if (!proofMatches(message.proof, connectorProof(secret, this.#nonce, this.#peerNonce, message.name))) {
+        this.#refuse({ code: "supcon.AuthFailed", message: "authentication failed" });
+        return;
+      }
+      this.#open(message.name, this.#peerInfo);
+      return;
+    }
+    this.#fail(
+      new LinkError("supcon.ProtocolError", `${this.#transport.remote}: unexpected message in the handshake`),
+    );
+  }
+
+  /** True when the peer speaks our version; otherwise refuses it. */
+  #checkVersion(version: number): boolean {
+    if (version === PROTOCOL_VERSION) return true;
+    this.#refuse({
+      code: "supcon.VersionMismatch",
+      message: `protocol version ${version} is not supported (this node speaks ${PROTOCOL_VERSION})`,
+    });
+    return false;
+  }
+
+  /** The peer is who it says: check it may join, answer its HELLO (as acceptor), and open the link. */
+  #open(name: string, info: PlainMap): void {
+    const instance = typeof info["instance"] === "string" ? info["instance"] : "";
+    const refusal = this.#options.checkPeer(name, instance);
+    if (refusal !== undefined) {
+      this.#refuse(refusal);
+      return;
+    }
+    this.#peer = name;
+    this.#peerInstance = instance;
+    if (this.#options.role === "acceptor") this.#sendHello();
+    clearTimeout(this.#handshakeTimer);
+    this.#state = "open";
+    this.#heartbeat = new Heartbeat(
+      {
+        idleSendMs: (now) => now - this.#lastSent,
+        idleReceiveMs: (now) => now - this.#lastReceived,
+        sendPing: () => this.#enqueue({ type: MessageType.Ping }),
+        timedOut: (silentMs) =>
+          this.#fail(new LinkError("supcon.HeartbeatTimeout", `${this.#who()} silent for ${silentMs} ms`)),
+      },
+      { intervalMs: this.#options.heartbeatIntervalMs, timeoutMs: this.#options.heartbeatTimeoutMs },
+    );
+    this.#events.open(this);
+  }
+
+  #refuse(refusal: Refusal): void {
+    this.#enqueue({ type: MessageType.Refuse, code: refusal.code, message: refusal.message });
+    this.#flush();
+    this.#shutdown(new LinkError(refusal.code, `refused ${this.#transport.remote}: ${refusal.message}`));
+    this.#transport.close();
+  }
+
+  /** Ends the link after a protocol or liveness failure: tells the peer why, then drops the connection. */
+  #fail(error: LinkError): void {
+    if (this.#state === "closed") return;
+    if (this.#state === "open")
+      this.#enqueue({ type: MessageType.Bye, code: error.code, message: error.message });
+    this.#flush();
+    this.#shutdown(error);
+    this.#transport.destroy();
+  }
+
+  #onTransportClosed(error: Error | undefined): void {
+    this.#shutdown(
+      new LinkError(
+        "supcon.ConnectionLost",
+        `${this.#who()}: connection lost${error ? `: ${error.message}` : ""}`,
+        {
+          cause: error,
+        },
+      ),
+    );
+  }
+
+  #shutdown(error: LinkError | undefined): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#closeError = error;
+    clearTimeout(this.#handshakeTimer);
+    this.#heartbeat?.stop();
+    this.#writer.clear();
+    this.#events.closed(this, error);
+  }
+
+  /** Why the link closed, if it has and not cleanly. */
+  get closeError(): LinkError | undefined {
+    return this.#closeError;
+  }
+
+  #who(): string {
+    return this.#peer === "" ? this.#transport.remote : `${this.#peer} (${this.#transport.remote})`;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The codec: protocol messages to length-prefixed frames and frame bodies back to messages, with msgpackr
+ * configured for plain data only (docs/PROTOCOL.md, "Frames").
+ *
+ * Plain data both ways. Received bytes are checked by `checkPlainMsgpack()` before they are decoded (by msgpackr for
+ * whole messages, by `decodePlain()` for the payloads of channel messages), so no extension handler, record
+ * definition or deep recursion of msgpackr ever runs on input from the network. Packed
+ * bytes get the same check before they are sent, because msgpackr silently writes some values as extensions
+ * (`Date` as a timestamp): refusing them here fails one message on the sender instead of having the receiver close
+ * the whole link.
+ *
+ * `undefined`: a property whose value is `undefined` is sent as nil (like an absent optional argument, which the
+ * receiving side's validation treats the same way); `undefined` in an array or as a field of a message is sent as
+ * nil too. Dropping such properties instead (JSON's choice) would cost an extra pass over every object packed.
+ * Other values follow msgpackr: -0 is sent as 0, a class instance as a map of its own enumerable properties (or its
+ * `toJSON()`), a `Set` as an array; the API validates `any` values as plain data before they get here.
+ */
+import { Packr, RESERVE_START_SPACE, Unpackr } from "msgpackr";
+import { DEFAULT_MAX_FRAME_BYTES } from "../base/limits.js";
+import { WireError, WireErrorCode } from "./errors.js";
+import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH, writeFrameHeader } from "./frame.js";
+import type { Message, PlainMap } from "./messages.js";
+import { messageTypeName, parseMessage, toWire } from "./messages.js";
+import { decodePlain } from "./plain-decode.js";
+import { MAX_NESTING_DEPTH, checkPlainMsgpack } from "./plain-msgpack.js";
+
+/** The outcome of decoding a frame body: a message, or why the body is not one (the link then closes). */
+export type DecodeResult =
+  | { readonly ok: true; readonly message: Message }
+  | { readonly ok: false; readonly code: typeof WireErrorCode.ProtocolError; readonly message: string };
+
+// One dedicated instance each, never shared with other users of msgpackr in the process (whose options could
+// differ). Records, structured clones, string bundles and the extra extension types are all off, and undefined is
+// written as nil rather than as msgpackr's fixext "undefined".
+const packr = new Packr({
+  useRecords: false,
+  structuredClone: false,
+  moreTypes: false,
+  bundleStrings: false,
+  encodeUndefinedAsNil: true,
+  useBigIntExtension: false,
+  largeBigIntToFloat: false,
+  largeBigIntToString: false,
+  useFloat32: 0, // never: numbers keep their full double precision
+  // Sized map headers. msgpackr's default writes every object with a map 16 header, which cannot hold an object of
+  // more than 65,535 keys (a legitimate map<T>); this costs one Object.keys() per object and saves 2 bytes on small
+  // ones.
+  variableMapSize: true,
+});
+
+// Input has passed checkPlainMsgpack(), so most of these only restate defaults; they are spelled out so that a
+// change to msgpackr's defaults cannot widen what is accepted. int64AsType "number" is exact because the scan has
+// already refused 64-bit integers beyond ±(2^53 − 1). copyBuffers: a received `bin` becomes its own copy, not a
+// view that would pin the whole socket chunk it arrived in for as long as the application keeps it.
+const unpackr = new Unpackr({
+  useRecords: false,
+  structuredClone: false,
+  moreTypes: false,
+  mapsAsObjects: true,
+  bundleStrings: false,
+  int64AsType: "number",
+  copyBuffers: true,
+  sequential: false,
+});
+
+/**
+ * Encodes a message as a frame, ready for `socket.write()`: the 4-byte length, then the MessagePack body. msgpackr
+ * packs behind 4 reserved bytes, so the header costs no copy.
+ *
+ * The returned buffer is a view into msgpackr's output buffer, which msgpackr never writes over again, unless code
+ * elsewhere in the process resets msgpackr's shared buffer (`Packr#useBuffer()` or setting `Packr#position`); a
+ * program that does so must copy frames it keeps queued.
+ *
+ * @param maxFrameBytes Largest body allowed (the limit the peer enforces). @default 16 MiB
+ * @throws WireError `supcon.FrameTooLarge` when the body exceeds `maxFrameBytes`; `supcon.InvalidData` when the
+ *   message holds a value that is not plain data (see `checkPlainMsgpack()`), a cycle, or nesting deeper than
+ *   `MAX_NESTING_DEPTH`.
+ */
+export function encodeMessage(message: Message, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES): Uint8Array {
+  let frame: Uint8Array;
+  try {
+    frame = packr.pack(toWire(message), RESERVE_START_SPACE | FRAME_HEADER_BYTES);
+  } catch (err) {
+    // A cycle overflows the stack (RangeError); a symbol or an oversized bigint makes msgpackr throw.
+    throw new WireError(
+      WireErrorCode.InvalidData,
+      `cannot encode ${describe(message)}: ${errorMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const bodyLength = frame.length - FRAME_HEADER_BYTES;
+  if (bodyLength > maxFrameBytes || bodyLength > MAX_FRAME_LENGTH) {
+    throw new WireError(
+      WireErrorCode.FrameTooLarge,
+      `${describe(message)} of ${bodyLength} bytes exceeds maxFrameBytes (${maxFrameBytes})`,
+    );
+  }
+  const problem = checkPlainMsgpack(frame, FRAME_HEADER_BYTES);
+  if (problem !== undefined) {
+    throw new WireError(WireErrorCode.InvalidData, `cannot encode ${describe(message)}: ${problem}`);
+  }
+  writeFrameHeader(frame, bodyLength);
+  return frame;
+}
+
+/**
+ * Decodes a frame body into a message. Never throws: anything wrong with the body (not plain MessagePack data,
+ * trailing bytes, not a message of the protocol) is returned as a `supcon.ProtocolError` naming the problem.
+ */
+export function decodeMessage(body: Uint8Array): DecodeResult {
+  const problem = checkPlainMsgpack(body);
+  if (problem !== undefined) return protocolError(problem);
+  let value: unknown;
+  try {
+    value = unpackr.unpack(body);
+  } catch (err) {
+    // Not expected after the scan; kept so that a msgpackr quirk closes one link instead of crashing the node.
+    return protocolError(`undecodable MessagePack: ${errorMessage(err)}`);
+  }
+  const message = parseMessage(value);
+  return typeof message === "string" ? protocolError(message) : { ok: true, message };
+}
+
+function protocolError(message: string): DecodeResult {
+  return { ok: false, code: WireErrorCode.ProtocolError, message };
+}
+
+function describe(message: Message): string {
+  // Defensive: only a caller bypassing the types passes something without a numeric type.
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof type === "number" ? `${messageTypeName(type)} message` : "message";
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+const NIL = new Uint8Array([0xc0]);
+
+/** How deep a payload (args, out) may nest: it sits inside the message array, which counts as a level. */
+const PAYLOAD_MAX_DEPTH = MAX_NESTING_DEPTH - 1;
+
+/**
+ * Packs the payload of a message (a map of arguments, or nil) and checks that it is plain data. The bytes are a
+ * view of msgpackr's output buffer, valid as long as `encodeMessage()` says; they go into a frame at once.
+ * @throws WireError `supcon.InvalidData` when the value is not plain data (see `encodeMessage()`).
+ */
+export function packPayload(value: unknown, what: string): Uint8Array {
+  if (value === null || value === undefined) return NIL;
+  let packed: Uint8Array;
+  try {
+    packed = packr.pack(value);
+  } catch (err) {
+    throw new WireError(WireErrorCode.InvalidData, `cannot encode ${what} message: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+  const problem = checkPlainMsgpack(packed, 0, packed.length, PAYLOAD_MAX_DEPTH);
+  if (problem !== undefined)
+    throw new WireError(WireErrorCode.InvalidData, `cannot encode ${what} message: ${problem}`);
+  return packed;
+}
+
+/**
+ * Checks the payload that fills `bytes[start, end)`: one map or nil, plain data. Returns what is wrong with it, or
+ * undefined.
+ */
+export function checkPayload(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const first = start < end ? bytes[start] : undefined;
+  const isMapOrNil =
+    first !== undefined &&
+    (first === 0xc0 || (first >= 0x80 && first <= 0x8f) || first === 0xde || first === 0xdf);
+  if (!isMapOrNil) return `must be a map or nil at ${start}`;
+  return checkPlainMsgpack(bytes, start, end, PAYLOAD_MAX_DEPTH);
+}
+
+/** Decodes a payload checked by `checkPayload()`, in place in the received bytes. */
+export function unpackPayload(bytes: Uint8Array, start: number, end: number): PlainMap | null {
+  return decodePlain(bytes, start, end) as PlainMap | null;
+}

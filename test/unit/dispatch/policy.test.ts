@@ -1,0 +1,31 @@
+import { compilePolicy } from "../../../packages/supcon/src/dispatch/policy";
+
+describe("compilePolicy()", () => {
+  const request = { caller: "sensor-1", path: "/lab/oven", intf: "com.example.Oven", member: "heat" };
+
+  it("allows everything without a policy", () => {
+    expect(compilePolicy(undefined)(request)).toBe(true);
+  });
+
+  it("denies what no rule allows", () => {
+    expect(compilePolicy({ allow: [] })(request)).toBe(false);
+    expect(compilePolicy({ allow: [{ nodes: ["other"] }] })(request)).toBe(false);
+  });
+
+  it("matches * patterns on every field, and treats an absent field as any", () => {
+    const check = compilePolicy({
+      allow: [
+        { nodes: ["sensor-*"], paths: ["/lab/*"], intfs: ["com.example.*"], members: ["heat", "cool"] },
+      ],
+    });
+    expect(check(request)).toBe(true);
+    expect(check({ ...request, member: "explode" })).toBe(false);
+    expect(check({ ...request, path: "/office/oven" })).toBe(false);
+    expect(compilePolicy({ allow: [{ nodes: ["sensor-1"] }] })(request)).toBe(true);
+  });
+
+  it("takes pattern characters other than * literally", () => {
+    const check = compilePolicy({ allow: [{ intfs: ["com.example.Oven"] }] });
+    expect(check({ ...request, intf: "comXexampleXOven" })).toBe(false);
+  });
+});
