@@ -137,6 +137,28 @@ const SCENARIO_DEFS: readonly ScenarioDef[] = [
     note: "64 calls in flight on one connection",
   },
   {
+    name: "unix_seq_p50_us",
+    unit: "µs",
+    lower: true,
+    digits: 1,
+    sources: {
+      supcon: ["rpc", "supcon-unix", "seq_p50_us"],
+      raw: ["rpc", "raw-coalesced", "seq_p50_us"],
+    },
+    note: "supcon over a Unix domain socket; raw: the TCP floor, for comparison",
+  },
+  {
+    name: "unix_pipelined_calls_per_s",
+    unit: "calls/s",
+    lower: false,
+    digits: 0,
+    sources: {
+      supcon: ["rpc", "supcon-unix", "pipe_calls_per_s"],
+      raw: ["rpc", "raw-coalesced", "pipe_calls_per_s"],
+    },
+    note: "supcon over a Unix domain socket; raw: the TCP floor, for comparison",
+  },
+  {
     name: "fanout_deliveries_per_s",
     unit: "deliveries/s",
     lower: false,

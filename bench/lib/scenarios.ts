@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import { mib, processCpuSeconds, readStatusKb, repoRoot, sleep } from "./common.js";
 import type { PublisherResult, SubscriberResult } from "./fanout.js";
@@ -38,7 +39,7 @@ export interface ProfileOptions {
   prefix: string;
 }
 
-export const RPC_PEERS = ["supcon", "raw-perframe", "raw-coalesced", "grpc", "nats"] as const;
+export const RPC_PEERS = ["supcon", "supcon-unix", "raw-perframe", "raw-coalesced", "grpc", "nats"] as const;
 export const FANOUT_PEERS = ["supcon", "raw-perframe", "raw-coalesced", "nats"] as const;
 export type RpcPeer = (typeof RPC_PEERS)[number];
 export type FanoutPeer = (typeof FANOUT_PEERS)[number];
@@ -130,6 +131,7 @@ function rpcMetrics(res: RpcClientResult): Metrics {
 
 const SERVER_SCRIPT: Record<RpcPeer, string> = {
   supcon: "supcon/server.js",
+  "supcon-unix": "supcon/server.js",
   "raw-perframe": "peers/raw/server.js",
   "raw-coalesced": "peers/raw/server.js",
   grpc: "peers/grpc/server.js",
@@ -138,6 +140,7 @@ const SERVER_SCRIPT: Record<RpcPeer, string> = {
 
 const CLIENT_SCRIPT: Record<RpcPeer, string> = {
   supcon: "supcon/client.js",
+  "supcon-unix": "supcon/client.js",
   "raw-perframe": "peers/raw/client.js",
   "raw-coalesced": "peers/raw/client.js",
   grpc: "peers/grpc/client.js",
@@ -145,6 +148,9 @@ const CLIENT_SCRIPT: Record<RpcPeer, string> = {
 };
 
 const modeArgs = (peer: string): string[] => (peer.startsWith("raw-") ? [`--mode=${peer.slice(4)}`] : []);
+
+/** supcon over a Unix domain socket (peer `supcon-unix`): the socket file of one run. */
+const unixSocketPath = (): string => path.join(os.tmpdir(), `supcon-bench-${process.pid}-${Date.now()}.sock`);
 
 /**
  * RPC, direct: a server process and a client process; the client runs the sequential and then the pipelined
@@ -159,6 +165,8 @@ export async function rpcRun(
   const procs: { role: string; p: Proc }[] = [];
   try {
     let port: number;
+    /** Where the client connects instead of `--port`, for supcon over a Unix socket. */
+    let endpoint: string[] = [];
     if (peer === "nats") {
       const broker = await startNatsServer();
       procs.push({ role: "broker", p: broker.p });
@@ -167,11 +175,13 @@ export async function rpcRun(
       procs.push({ role: "server", p: r });
       await waitFor(r, "READY", READY_MS);
     } else {
-      const s = startScript(`${peer}-server`, SERVER_SCRIPT[peer], modeArgs(peer), {
+      const unix = peer === "supcon-unix" ? [`--unix=${unixSocketPath()}`] : [];
+      const s = startScript(`${peer}-server`, SERVER_SCRIPT[peer], [...modeArgs(peer), ...unix], {
         nodeArgs: profileArgs(profile, "server"),
       });
       procs.push({ role: "server", p: s });
       port = (await waitFor<{ port: number }>(s, "READY", READY_MS)).port;
+      endpoint = unix;
     }
     await sleep(cfg.idleSettleMs);
     const idle: Record<string, number> = {};
@@ -184,7 +194,7 @@ export async function rpcRun(
     const c = startScript(
       `${peer}-client`,
       CLIENT_SCRIPT[peer],
-      [`--port=${port}`, ...modeArgs(peer), ...clientArgs(cfg), ...extraClientArgs],
+      [`--port=${port}`, ...endpoint, ...modeArgs(peer), ...clientArgs(cfg), ...extraClientArgs],
       { nodeArgs: profileArgs(profile, "client") },
     );
     procs.push({ role: "client", p: c });

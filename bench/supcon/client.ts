@@ -1,6 +1,7 @@
 /**
  * supcon RPC client process: node "client" connected to `--port` (the server, or a relay in front of it), calling
  * echo through the generated `BenchClient`, measured by the same harness as the peers.
+ *   --unix=PATH      connect to a Unix domain socket instead of --port
  *   --soak=SECONDS   instead: pipelined calls (and a tick subscription) for that long, for the memory soak
  */
 import { argMap, die, makeRequest, numArg, say } from "../lib/common.js";
@@ -11,7 +12,7 @@ import { PATH, SERVER, connectedNode } from "./common.js";
 const args = argMap();
 
 async function main(): Promise<void> {
-  const node = await connectedNode("client", Number(args["port"]));
+  const node = await connectedNode("client", Number(args["port"]), args["unix"]);
   const client = new BenchClient(node, SERVER, PATH);
   const call = async (): Promise<unknown> => {
     const rep = await client.echo(makeRequest());

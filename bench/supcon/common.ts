@@ -19,10 +19,13 @@ export class EchoServer extends BenchServer {
   }
 }
 
-/** A node that connects to `port` and waits until the benchmark object on the server node is reachable. */
-export async function connectedNode(name: string, port: number): Promise<Node> {
+/**
+ * A node that connects to `port` (or the Unix socket `unix`) and waits until the benchmark object on the server
+ * node is reachable.
+ */
+export async function connectedNode(name: string, port: number, unix?: string): Promise<Node> {
   const node = new Node(name);
-  node.connect({ host: "127.0.0.1", port });
+  node.connect(unix === undefined ? { host: "127.0.0.1", port } : { path: unix });
   await node.waitFor(SERVER, { path: PATH, intf: INTF, timeoutMs: 15000 });
   return node;
 }

@@ -4,8 +4,8 @@
 export * from "./core.js";
 export { Node } from "./api/node.js";
 export type * from "./api/options.js";
-export type { NodeStatus } from "./api/status.js";
-export type { LinkError } from "./link/link.js";
+export type { NodeStatus } from "./bus/status.js";
+export { LinkError } from "./link/peer-link.js";
 export type { BusView, Connection } from "./api/node.js";
 // The client of the built-in introspection interface every node offers at "/".
 export { NodeClient, NodeInterface } from "./generated/supcon.Node.js";

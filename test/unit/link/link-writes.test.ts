@@ -48,6 +48,7 @@ async function openLink(): Promise<{ link: Link; transport: RecordingTransport }
       heartbeatTimeoutMs: 180_000,
       handshakeTimeoutMs: 60_000,
       secret: undefined,
+      requireCertifiedName: false,
       checkPeer: () => undefined,
     },
     { open: () => undefined, message: () => undefined, closed: () => undefined },
@@ -60,7 +61,7 @@ async function openLink(): Promise<{ link: Link; transport: RecordingTransport }
   };
   transport.handlers?.data(encodeMessage(hello));
   await tick();
-  expect(link.state).toBe("open");
+  expect(link.state.phase).toBe("open");
   transport.writes.length = 0;
   return { link, transport };
 }

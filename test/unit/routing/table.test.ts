@@ -177,4 +177,47 @@ describe("RoutingTable", () => {
     expect(table.advert("ghost")).toBeUndefined();
     expect(table.advert("b")).toBeDefined();
   });
+
+  it("routes the node's own name to itself, at distance 0, before any advert", () => {
+    const table = new RoutingTable("a");
+    expect(table.nextHop("a")).toBe("a");
+    expect(table.distance("a")).toBe(0);
+    expect(table.isKnown("a")).toBe(true);
+    expect(table.reachable()).toEqual([]);
+  });
+
+  it("keeps the route to itself through every recompute, and never reports itself up or down", () => {
+    const table = new RoutingTable("a");
+    table.offer({ origin: "a", instance: "i-a", seq: 1, neighbors: ["b"], objects: {} });
+    table.offer({ origin: "b", instance: "i-b", seq: 1, neighbors: ["a"], objects: {} });
+    expect(table.recompute()).toEqual({ up: ["b"], down: [] });
+    table.offer({ origin: "a", instance: "i-a", seq: 2, neighbors: [], objects: {} });
+    expect(table.recompute()).toEqual({ up: [], down: ["b"] });
+    expect(table.nextHop("a")).toBe("a");
+    expect(table.distance("a")).toBe(0);
+    expect(table.reachable()).toEqual([]);
+  });
+
+  it("routes to itself even when a neighbour's advert lists it as reachable through that neighbour", () => {
+    const table = tableOf(
+      "a",
+      graph([
+        ["a", "b"],
+        ["b", "c"],
+        ["c", "a"],
+      ]),
+    );
+    expect(table.nextHop("a")).toBe("a");
+    expect(table.reachable()).toEqual(["b", "c"]);
+  });
+
+  it("never forgets its own advert", () => {
+    const table = tableOf("a", graph([["a", "b"]]));
+    table.forget("a");
+    table.forgetFrom("b");
+    table.prune(Date.now() + 1_000_000, 0);
+    expect(table.advert("a")).toBeDefined();
+    expect(table.recompute()).toEqual({ up: [], down: [] });
+    expect(table.nextHop("b")).toBe("b");
+  });
 });

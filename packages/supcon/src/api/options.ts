@@ -3,7 +3,9 @@
  */
 import type { ConnectionOptions as TlsConnectionOptions, TlsOptions as TlsServerOptions } from "node:tls";
 import { InvalidArgumentError } from "../base/errors.js";
+import type { Logger } from "../base/types.js";
 import type { AccessPolicy } from "../dispatch/policy.js";
+export type { Logger } from "../base/types.js";
 export type { AccessPolicy, AccessRule } from "../dispatch/policy.js";
 import {
   DEFAULT_CALL_TIMEOUT_MS,
@@ -90,13 +92,11 @@ export interface NodeOptions {
   readonly policy?: AccessPolicy;
 }
 
-/** A sink for diagnostics the node cannot throw (they happen on sockets, not in a user's call). */
-export interface Logger {
-  warn(message: string): void;
-}
+/** Where to listen: a TCP port (optionally with TLS) or a Unix domain socket. */
+export type ListenOptions = TcpListenOptions | UnixListenOptions;
 
-/** Where to listen. */
-export interface ListenOptions {
+/** Listen on TCP, or with `tls` on TLS over TCP. */
+export interface TcpListenOptions {
   /** Interface address. @default "127.0.0.1" */
   readonly host?: string;
   /** TCP port; 0 picks a free one. @default 0 */
@@ -106,6 +106,21 @@ export interface ListenOptions {
    * for `tls.createServer`. @default plain TCP
    */
   readonly tls?: TlsListenOptions;
+  readonly path?: undefined;
+}
+
+/** Listen on a Unix domain socket. */
+export interface UnixListenOptions {
+  /**
+   * The socket file. A stale one left by a dead process is replaced; one a live process listens on is not (the
+   * listen fails). Removed again when the node closes.
+   */
+  readonly path: string;
+  /** File mode of the socket (`0o660`: owner and group may connect). @default as the process umask gives */
+  readonly mode?: number;
+  readonly host?: undefined;
+  readonly port?: undefined;
+  readonly tls?: undefined;
 }
 
 /** TLS options of `listen()`: those of `tls.createServer`, and a check of the peer's node name. */
@@ -126,14 +141,28 @@ export interface TlsConnectOptions extends TlsConnectionOptions {
   readonly checkNodeName?: boolean;
 }
 
-/** Where to connect. */
-export interface ConnectOptions {
+/** Where to connect: a TCP (or TLS) address, or a Unix domain socket. */
+export type ConnectOptions = TcpConnectOptions | UnixConnectOptions;
+
+export interface TcpConnectOptions {
   /** @default "127.0.0.1" */
   readonly host?: string;
   readonly port: number;
   /** Connect with TLS, with these options of `tls.connect` (`ca`, and `key`/`cert` for mutual TLS). @default plain TCP */
   readonly tls?: TlsConnectOptions;
+  readonly path?: undefined;
 }
+
+export interface UnixConnectOptions {
+  /** The socket file a node listens on. */
+  readonly path: string;
+  readonly host?: undefined;
+  readonly port?: undefined;
+  readonly tls?: undefined;
+}
+
+/** What `listen()` bound: a TCP address, or a Unix socket's absolute path. */
+export type ListenAddress = { readonly host: string; readonly port: number } | { readonly path: string };
 
 /** Options of `waitFor`. */
 export interface WaitForOptions {

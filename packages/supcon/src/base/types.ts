@@ -44,3 +44,8 @@ export type CallCallback = (args: Record<string, unknown>, ctx: CallContext) => 
 
 /** An event listener: receives the event's args object and where it came from. */
 export type EventCallback<A = Record<string, unknown>> = (args: A, source: EventSource) => void;
+
+/** A sink for diagnostics the node cannot throw (they happen on sockets, not in a user's call). */
+export interface Logger {
+  warn(message: string): void;
+}

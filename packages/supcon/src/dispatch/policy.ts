@@ -31,10 +31,14 @@ export interface AccessRequest {
 
 export type AccessCheck = (request: AccessRequest) => boolean;
 
-/** Compiles a policy into a check; without a policy everything is allowed. */
-export function compilePolicy(policy: AccessPolicy | undefined): AccessCheck {
+/**
+ * Compiles the policy of node `self` into a check; without a policy everything is allowed. A node may always call
+ * and subscribe to its own objects: the policy is about other nodes.
+ */
+export function compilePolicy(policy: AccessPolicy | undefined, self: string): AccessCheck {
   if (policy === undefined) return () => true;
-  const rules = policy.allow.map(compileRule);
+  const own: AccessCheck = (request) => request.caller === self;
+  const rules = [own, ...policy.allow.map(compileRule)];
   return (request) => rules.some((rule) => rule(request));
 }
 

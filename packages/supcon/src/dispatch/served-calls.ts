@@ -65,10 +65,7 @@ export class ServedCalls {
       return;
     }
     // Checked before anything is looked up, so that a denied caller learns nothing of what exists.
-    if (
-      call.src !== host.name &&
-      !host.allowed({ caller: call.src, path: call.path, intf: call.intf, member: call.method })
-    ) {
+    if (!host.allowed({ caller: call.src, path: call.path, intf: call.intf, member: call.method })) {
       this.#fail(
         call,
         ErrorCode.PermissionDenied,

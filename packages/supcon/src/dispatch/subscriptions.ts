@@ -132,6 +132,11 @@ export class Subscribers {
     this.#counts.delete(node);
   }
 
+  /** True when `node` holds this subscription. */
+  has(node: string, path: string, intf: string, event: string): boolean {
+    return this.#tree.get(path)?.get(intf)?.get(event)?.has(node) ?? false;
+  }
+
   /** How many subscriptions `node` holds. */
   countOf(node: string): number {
     return this.#counts.get(node) ?? 0;

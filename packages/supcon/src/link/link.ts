@@ -2,50 +2,36 @@
  * A link: one connection to a peer node, after and during the handshake. It turns bytes into messages and back,
  * coalesces writes made in the same tick into one socket write, bounds what it queues, and watches liveness.
  */
-import { SupconError } from "../base/errors.js";
 import { WireErrorCode } from "../wire/errors.js";
 import type { FrameCallback, FrameErrorCallback } from "../wire/frame.js";
 import { createFrameDecoder } from "../wire/frame.js";
-import type { EventHeader } from "../wire/link-codec.js";
+import { packPayload } from "../wire/codec.js";
 import { LinkReader, LinkWriter } from "../wire/link-codec.js";
 import type { Message, PlainMap } from "../wire/messages.js";
 import { MessageType, PROTOCOL_VERSION } from "../wire/messages.js";
 import type { Transport } from "../transport/transport.js";
 import { acceptorProof, connectorProof, createNonce, isNonce, proofMatches } from "./auth.js";
 import { Heartbeat } from "./heartbeat.js";
+import { LinkError } from "./peer-link.js";
+import type { OutgoingEvent, PeerLink, Refusal, RoutedMessage, SendOutcome } from "./peer-link.js";
 
 /** Queued bytes that make a link write before the end of the tick (once per tick); see `Link#scheduleFlush()`. */
 export const EARLY_WRITE_BYTES = 1024;
 
-/** Where a link is in its life. */
-export type LinkState = "handshaking" | "open" | "closed";
+/**
+ * Where a link is in its life. The peer is known from `open` on; `closed` keeps it (undefined when the link closed
+ * during its handshake) and says why, when it was not a clean close.
+ */
+export type LinkState =
+  | { readonly phase: "handshaking" }
+  | { readonly phase: "open"; readonly peer: string; readonly peerInstance: string }
+  | {
+      readonly phase: "closed";
+      readonly peer: string | undefined;
+      readonly error: LinkError | undefined;
+    };
 
-/** Messages a link hands to its node: everything after the handshake except link control. */
-export type RoutedMessage = Exclude<
-  Message,
-  {
-    type:
-      | typeof MessageType.Hello
-      | typeof MessageType.Refuse
-      | typeof MessageType.Challenge
-      | typeof MessageType.Auth
-      | typeof MessageType.Bind
-      | typeof MessageType.Ping
-      | typeof MessageType.Pong
-      | typeof MessageType.Bye;
-  }
->;
-
-/** A refusal of a handshake: a code (`supcon.NameTaken`) and a message for the other side. */
-export interface Refusal {
-  readonly code: string;
-  readonly message: string;
-}
-
-/** Why a link closed, when it was not a clean close by this side. */
-export class LinkError extends SupconError {
-  override name = "LinkError";
-}
+const HANDSHAKING: LinkState = { phase: "handshaking" };
 
 export interface LinkOptions {
   readonly self: string;
@@ -59,13 +45,19 @@ export interface LinkOptions {
   readonly handshakeTimeoutMs: number;
   /** Shared secret both sides must prove they know, or undefined for none. */
   readonly secret: Uint8Array | undefined;
+  /**
+   * With TLS and `checkNodeName`: the peer's name must be one its verified certificate names (`Transport.identity()`),
+   * checked before `checkPeer`.
+   */
+  readonly requireCertifiedName: boolean;
   /** Decides whether a peer may join: undefined to accept, or why not. */
   readonly checkPeer: (name: string, instance: string) => Refusal | undefined;
 }
 
 /** What a link tells its node. */
 export interface LinkEvents {
-  open(link: Link): void;
+  /** The handshake is done: the link is open to node `peer`, whose process instance is `instance`. */
+  open(link: Link, peer: string, instance: string): void;
   /**
    * A message for this node or to forward. A CALL, RESULT or EVENT addressed to another node comes with its args or
    * out still packed, in `payload` (valid only during the call), and null in the message; see `send()`.
@@ -75,13 +67,11 @@ export interface LinkEvents {
   closed(link: Link, error: LinkError | undefined): void;
 }
 
-export class Link {
+export class Link implements PeerLink {
   readonly #transport: Transport;
   readonly #options: LinkOptions;
   readonly #events: LinkEvents;
-  #state: LinkState = "handshaking";
-  #peer = "";
-  #peerInstance = "";
+  #state: LinkState = HANDSHAKING;
   readonly #writer: LinkWriter;
   readonly #reader: LinkReader;
   #flushScheduled = false;
@@ -91,7 +81,6 @@ export class Link {
   #lastReceived = Date.now();
   #heartbeat: Heartbeat | undefined;
   #handshakeTimer: NodeJS.Timeout | undefined;
-  #closeError: LinkError | undefined;
   /** This side's nonce for the shared-secret handshake. */
   readonly #nonce = createNonce();
   #peerNonce: Uint8Array | undefined;
@@ -124,14 +113,9 @@ export class Link {
     if (options.role === "connector") this.#sendHello();
   }
 
-  /** The peer's node name (empty until the handshake is done). */
-  get peer(): string {
-    return this.#peer;
-  }
-
-  /** The peer's process instance id (empty until the handshake is done). */
-  get peerInstance(): string {
-    return this.#peerInstance;
+  /** The peer's node name, from the end of the handshake on; undefined before. */
+  get peer(): string | undefined {
+    return this.#state.phase === "handshaking" ? undefined : this.#state.peer;
   }
 
   get state(): LinkState {
@@ -148,36 +132,33 @@ export class Link {
   }
 
   /**
-   * Queues a message; it is written with everything else sent in the same tick. Returns false, sending nothing,
-   * when the link is not open or its queue is over `maxQueuedBytes` (the peer does not keep up). `payload` is the
-   * packed args or out of a CALL, RESULT or EVENT being forwarded (`LinkEvents.message`), sent as it is; `hops`
-   * replaces the message's hop count (a relay sends one more).
+   * Queues a message; it is written with everything else sent in the same tick. Sends nothing and says why when
+   * the link is not open ("closed") or its queue is over `maxQueuedBytes` ("overloaded": the peer does not keep
+   * up). `payload` is the packed args or out of a CALL, RESULT or EVENT being forwarded (`LinkEvents.message`), sent
+   * as it is; `hops` replaces the message's hop count (a relay sends one more).
    * @throws WireError when the message cannot be encoded (too large, or not plain data).
    */
-  send(message: Message, payload?: Uint8Array, hops?: number): boolean {
-    if (this.#state !== "open") return false;
-    if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
+  send(message: Message, payload?: Uint8Array, hops?: number): SendOutcome {
+    if (this.#state.phase !== "open") return "closed";
+    if (this.queuedBytes > this.#options.maxQueuedBytes) return "overloaded";
     this.#writer.write(message, payload, hops);
     this.#scheduleFlush();
-    return true;
+    return "sent";
   }
 
-  /**
-   * Queues an EVENT whose args a publisher has packed once for all its subscribers (`packPayload()`), on the same
-   * terms as `send()`.
-   */
-  sendEvent(header: EventHeader, dst: string, seq: number, payload: Uint8Array): boolean {
-    if (this.#state !== "open") return false;
-    if (this.queuedBytes > this.#options.maxQueuedBytes) return false;
-    this.#writer.writeEvent(header, dst, seq, payload);
+  /** Queues an EVENT fired once for all its subscribers, packed on first use; on the same terms as `send()`. */
+  sendEvent(event: OutgoingEvent, dst: string, seq: number): SendOutcome {
+    if (this.#state.phase !== "open") return "closed";
+    if (this.queuedBytes > this.#options.maxQueuedBytes) return "overloaded";
+    this.#writer.writeEvent(event, dst, seq, (event.payload ??= packPayload(event.args, "EVENT")));
     this.#scheduleFlush();
-    return true;
+    return "sent";
   }
 
   /** Says goodbye to the peer (when open) and closes. */
   close(code = "supcon.Closed", message = "node closed"): void {
-    if (this.#state === "closed") return;
-    if (this.#state === "open") this.#enqueue({ type: MessageType.Bye, code, message });
+    if (this.#state.phase === "closed") return;
+    if (this.#state.phase === "open") this.#enqueue({ type: MessageType.Bye, code, message });
     this.#flush();
     this.#shutdown(undefined);
     this.#transport.close();
@@ -239,7 +220,7 @@ export class Link {
   }
 
   #onData(chunk: Uint8Array): void {
-    if (this.#state === "closed") return;
+    if (this.#state.phase === "closed") return;
     this.#lastReceived = Date.now();
     this.#decoder.push(chunk, this.#onFrame, this.#onFrameError);
   }
@@ -248,13 +229,13 @@ export class Link {
     this.#fail(new LinkError(code, `${this.#who()}: ${message}`));
 
   readonly #onFrame: FrameCallback = (bytes, start, end) => {
-    if (this.#state === "closed") return;
+    if (this.#state.phase === "closed") return;
     const message = this.#reader.read(bytes, start, end);
     if (typeof message === "string") {
       this.#fail(new LinkError(WireErrorCode.ProtocolError, `${this.#who()}: ${message}`));
       return;
     }
-    if (this.#state === "handshaking") {
+    if (this.#state.phase === "handshaking") {
       this.#onHandshake(message);
       return;
     }
@@ -404,16 +385,14 @@ export class Link {
   /** The peer is who it says: check it may join, answer its HELLO (as acceptor), and open the link. */
   #open(name: string, info: PlainMap): void {
     const instance = typeof info["instance"] === "string" ? info["instance"] : "";
-    const refusal = this.#options.checkPeer(name, instance);
+    const refusal = this.#certifiedNameRefusal(name) ?? this.#options.checkPeer(name, instance);
     if (refusal !== undefined) {
       this.#refuse(refusal);
       return;
     }
-    this.#peer = name;
-    this.#peerInstance = instance;
     if (this.#options.role === "acceptor") this.#sendHello();
     clearTimeout(this.#handshakeTimer);
-    this.#state = "open";
+    this.#state = { phase: "open", peer: name, peerInstance: instance };
     this.#heartbeat = new Heartbeat(
       {
         idleSendMs: (now) => now - this.#lastSent,
@@ -424,7 +403,18 @@ export class Link {
       },
       { intervalMs: this.#options.heartbeatIntervalMs, timeoutMs: this.#options.heartbeatTimeoutMs },
     );
-    this.#events.open(this);
+    this.#events.open(this, name, instance);
+  }
+
+  /** With `requireCertifiedName`: why `name` may not be used by this peer, if it may not. */
+  #certifiedNameRefusal(name: string): Refusal | undefined {
+    if (!this.#options.requireCertifiedName) return undefined;
+    const identity = this.#transport.identity();
+    if (identity.includes(name)) return undefined;
+    return {
+      code: "supcon.PermissionDenied",
+      message: `the name '${name}' is not in the peer's certificate (it names: ${identity.join(", ") || "nothing verified"})`,
+    };
   }
 
   #refuse(refusal: Refusal): void {
@@ -436,8 +426,8 @@ export class Link {
 
   /** Ends the link after a protocol or liveness failure: tells the peer why, then drops the connection. */
   #fail(error: LinkError): void {
-    if (this.#state === "closed") return;
-    if (this.#state === "open")
+    if (this.#state.phase === "closed") return;
+    if (this.#state.phase === "open")
       this.#enqueue({ type: MessageType.Bye, code: error.code, message: error.message });
     this.#flush();
     this.#shutdown(error);
@@ -457,21 +447,16 @@ export class Link {
   }
 
   #shutdown(error: LinkError | undefined): void {
-    if (this.#state === "closed") return;
-    this.#state = "closed";
-    this.#closeError = error;
+    if (this.#state.phase === "closed") return;
+    this.#state = { phase: "closed", peer: this.peer, error };
     clearTimeout(this.#handshakeTimer);
     this.#heartbeat?.stop();
     this.#writer.clear();
     this.#events.closed(this, error);
   }
 
-  /** Why the link closed, if it has and not cleanly. */
-  get closeError(): LinkError | undefined {
-    return this.#closeError;
-  }
-
   #who(): string {
-    return this.#peer === "" ? this.#transport.remote : `${this.#peer} (${this.#transport.remote})`;
+    const peer = this.peer;
+    return peer === undefined ? this.#transport.remote : `${peer} (${this.#transport.remote})`;
   }
 }

@@ -41,13 +41,16 @@ export class RoutingTable {
   readonly #unreachableSince = new Map<string, number>();
   /** The neighbour each advert of an unreachable origin came from. */
   readonly #cameFrom = new Map<string, string>();
-  #nextHop = new Map<string, string>();
-  #distance = new Map<string, number>();
+  /** Node → neighbour to send through; this node routes to itself, through its loopback link. */
+  #nextHop: Map<string, string>;
+  #distance: Map<string, number>;
 
   /** @param maxAdverts Most adverts held; more (of new origins) are refused, so a peer cannot grow it forever. */
   constructor(self: string, maxAdverts = 10_000) {
     this.self = self;
     this.#maxAdverts = maxAdverts;
+    this.#nextHop = new Map([[self, self]]);
+    this.#distance = new Map([[self, 0]]);
   }
 
   /**
@@ -61,7 +64,7 @@ export class RoutingTable {
     if (held === undefined && this.#adverts.size >= this.#maxAdverts) return "full";
     this.#adverts.set(advert.origin, advert);
     if (from !== undefined) this.#cameFrom.set(advert.origin, from);
-    if (advert.origin !== this.self && !this.#nextHop.has(advert.origin)) {
+    if (!this.#nextHop.has(advert.origin)) {
       this.#unreachableSince.set(advert.origin, now);
     }
     return "new";
@@ -96,6 +99,16 @@ export class RoutingTable {
     this.#cameFrom.delete(origin);
   }
 
+  /**
+   * Treats `origin` as unreachable until the next `recompute()`, keeping its advert: a new process of that name
+   * has appeared, and the next recompute says whether the new one is reachable (it is then reported up) or not yet
+   * (its advert is then kept for the grace period, as any advert ahead of its link).
+   */
+  unroute(origin: string, now: number = Date.now()): void {
+    if (origin === this.self || !this.#nextHop.delete(origin)) return;
+    this.#unreachableSince.set(origin, now);
+  }
+
   /** The advert held for `origin`, if any. */
   advert(origin: string): Advert | undefined {
     return this.#adverts.get(origin);
@@ -114,7 +127,7 @@ export class RoutingTable {
    */
   recompute(now: number = Date.now()): ReachabilityChange {
     const before = this.#nextHop;
-    const nextHop = new Map<string, string>();
+    const nextHop = new Map<string, string>([[this.self, this.self]]);
     const distance = new Map<string, number>([[this.self, 0]]);
     const selfAdvert = this.#adverts.get(this.self);
     // Neighbours in name order, so that ties resolve to the lowest next hop.
@@ -145,7 +158,7 @@ export class RoutingTable {
     for (const node of down) this.forget(node);
     for (const node of up) this.#unreachableSince.delete(node);
     for (const origin of this.#adverts.keys()) {
-      if (origin !== this.self && !nextHop.has(origin) && !this.#unreachableSince.has(origin)) {
+      if (!nextHop.has(origin) && !this.#unreachableSince.has(origin)) {
         this.#unreachableSince.set(origin, now);
       }
     }
@@ -154,7 +167,10 @@ export class RoutingTable {
     return { up: up.sort(), down: down.sort() };
   }
 
-  /** The neighbour to send a message for `node` to, or undefined when `node` is unreachable (or this node). */
+  /**
+   * The neighbour to send a message for `node` to (this node itself for `self`: its loopback link), or undefined
+   * when `node` is unreachable.
+   */
   nextHop(node: string): string | undefined {
     return this.#nextHop.get(node);
   }
@@ -166,12 +182,12 @@ export class RoutingTable {
 
   /** True when `node` is this node or reachable from it. */
   isKnown(node: string): boolean {
-    return node === this.self || this.#nextHop.has(node);
+    return this.#nextHop.has(node);
   }
 
   /** Every reachable node other than this one, sorted. */
   reachable(): string[] {
-    return [...this.#nextHop.keys()].sort();
+    return [...this.#nextHop.keys()].filter((node) => node !== this.self).sort();
   }
 
   #linked(a: string, b: string): boolean {

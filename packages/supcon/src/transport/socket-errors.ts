@@ -1,9 +1,74 @@
 /**
  * Maps operating-system errors of sockets to messages that say what happened and what to do.
  */
+import * as nodePath from "node:path";
 
-/** A readable description of a socket error, keeping the OS code for searching. */
+/** The prefix of the `remote` of a Unix domain socket transport (`unix:/run/x.sock`). */
+export const UNIX_REMOTE_PREFIX = "unix:";
+
+/**
+ * A readable description of a socket error, keeping the OS code for searching. A `remote` of the form
+ * `unix:/path` is described as a Unix domain socket being connected to.
+ */
 export function describeSocketError(error: Error & { code?: string }, remote: string): string {
+  if (remote.startsWith(UNIX_REMOTE_PREFIX)) {
+    return describeUnixError(error, remote.slice(UNIX_REMOTE_PREFIX.length), "connect");
+  }
+  return describeGeneric(error, remote);
+}
+
+/** A readable description of an error met connecting to, or listening on, the Unix domain socket at `path`. */
+export function describeUnixError(
+  error: { code?: string | undefined; message: string },
+  path: string,
+  operation: "connect" | "listen",
+): string {
+  const dir = nodePath.dirname(path);
+  if (operation === "listen") {
+    switch (error.code) {
+      // A socket file that a live process listens on; a stale one (nobody listening) is replaced instead.
+      case "EADDRINUSE":
+        return `cannot listen on ${path}: another process is listening on ${path}; stop it or choose another path (EADDRINUSE)`;
+      // Something that is not a socket (a file, a directory, a symbolic link): never deleted.
+      case "EEXIST":
+      case "ENOTSOCK":
+        return `cannot listen on ${path}: the path exists and is not a socket, so it is left alone; remove it or choose another path (${error.code})`;
+      case "EACCES":
+      case "EPERM":
+        return `cannot listen on ${path}: permission denied creating a socket in ${dir} (${error.code}); choose a directory this user may write`;
+      case "ENOENT":
+        return `cannot listen on ${path}: the directory ${dir} does not exist (ENOENT); create it first`;
+      case "ENOTDIR":
+        return `cannot listen on ${path}: a part of ${dir} is not a directory (ENOTDIR)`;
+      case "EROFS":
+        return `cannot listen on ${path}: the file system is read-only (EROFS); choose another directory`;
+      default:
+        return `cannot listen on ${path}: ${error.message}`;
+    }
+  }
+  switch (error.code) {
+    case "ENOENT":
+      return `no socket at ${path} (ENOENT): is the node there listening?`;
+    case "ENOTDIR":
+      return `no socket at ${path}: a part of ${dir} is not a directory (ENOTDIR)`;
+    case "EACCES":
+    case "EPERM":
+      return `permission denied connecting to ${path} (${error.code}): the socket's owner or mode does not allow this user`;
+    // On a Unix path, a refusal means a socket file that nobody listens on: its node died without removing it.
+    // The dial loop keeps trying; the node, when it starts again, replaces the stale file.
+    case "ECONNREFUSED":
+      return `connection to ${path} refused (ECONNREFUSED): the socket file is stale, the node that made it is not running; is the node there listening?`;
+    case "ENOTSOCK":
+      return `cannot connect to ${path}: it is not a socket (ENOTSOCK); check the path`;
+    // Linux refuses a Unix connection at once, instead of queueing it, when the listener's backlog is full.
+    case "EAGAIN":
+      return `connection to ${path} refused for now (EAGAIN): the node there has too many connections waiting to be accepted`;
+    default:
+      return describeGeneric(error, `${UNIX_REMOTE_PREFIX}${path}`);
+  }
+}
+
+function describeGeneric(error: { code?: string | undefined; message: string }, remote: string): string {
   switch (error.code) {
     // Nobody listens there: the peer is not started yet, or the port is wrong. The dial loop keeps trying.
     case "ECONNREFUSED":

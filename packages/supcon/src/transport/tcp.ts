@@ -4,7 +4,7 @@
 import * as net from "node:net";
 import { TLSSocket } from "node:tls";
 import { describeSocketError } from "./socket-errors.js";
-import type { Listener, Transport, TransportHandlers } from "./transport.js";
+import type { TcpListener, Transport, TransportHandlers } from "./transport.js";
 
 /** TCP keep-alive probes start after this long idle; heartbeats detect dead peers sooner, this frees OS state. */
 const KEEPALIVE_INITIAL_DELAY_MS = 30_000;
@@ -149,7 +149,7 @@ export function listenTcp(
   port: number,
   onTransport: (transport: Transport) => void,
   onError: (message: string) => void,
-): Promise<Listener> {
+): Promise<TcpListener> {
   return startListening(
     net.createServer((socket) => onTransport(createTcpTransport(socket))),
     host,
@@ -160,6 +160,7 @@ export function listenTcp(
 
 /**
  * Starts `server` on `host:port`; rejects when it cannot listen, and afterwards reports its errors to `onError`.
+ * `kind` goes into the listener's `address`.
  * @internal shared by the TCP and TLS transports.
  */
 export function startListening(
@@ -167,7 +168,8 @@ export function startListening(
   host: string,
   port: number,
   onError: (message: string) => void,
-): Promise<Listener> {
+  kind: TcpListener["address"]["kind"] = "tcp",
+): Promise<TcpListener> {
   return new Promise((resolve, reject) => {
     server.once("error", (err: Error & { code?: string }) =>
       reject(new Error(describeSocketError(err, `${host}:${port}`), { cause: err })),
@@ -180,6 +182,7 @@ export function startListening(
       );
       const address = server.address() as net.AddressInfo;
       resolve({
+        address: { kind, host: address.address, port: address.port },
         host: address.address,
         port: address.port,
         close: () => new Promise<void>((done) => server.close(() => done())),

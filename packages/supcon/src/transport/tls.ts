@@ -4,7 +4,7 @@
 import * as tls from "node:tls";
 import type { DialLimits } from "./tcp.js";
 import { SocketTransport, startListening, whenReady } from "./tcp.js";
-import type { Listener, Transport } from "./transport.js";
+import type { TcpListener, Transport } from "./transport.js";
 
 /** Connects with TLS; resolves once the TLS handshake is done and the server's certificate verified. */
 export function connectTls(
@@ -30,7 +30,7 @@ export function listenTls(
   handshakeTimeoutMs: number,
   onTransport: (transport: Transport) => void,
   onError: (message: string) => void,
-): Promise<Listener> {
+): Promise<TcpListener> {
   const server = tls.createServer({ handshakeTimeout: handshakeTimeoutMs, ...options }, (socket) =>
     onTransport(new SocketTransport(socket, `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`)),
   );
@@ -40,5 +40,5 @@ export function listenTls(
       `TLS handshake with ${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"} failed: ${err.message}`,
     ),
   );
-  return startListening(server, host, port, onError);
+  return startListening(server, host, port, onError, "tls");
 }

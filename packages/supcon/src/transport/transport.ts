@@ -32,10 +32,48 @@ export interface TransportHandlers {
   drain(): void;
 }
 
+/** Where a TCP listener is bound: the address and the port actually bound (not 0). */
+export interface TcpAddress {
+  readonly kind: "tcp";
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Where a TLS listener is bound: the address and the port actually bound (not 0). */
+export interface TlsAddress {
+  readonly kind: "tls";
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Where a Unix domain socket listener is bound: the absolute path of its socket file. */
+export interface UnixAddress {
+  readonly kind: "unix";
+  readonly path: string;
+}
+
+/** What a listener is bound to, one member per kind of endpoint; `kind` tells them apart. */
+export type ListenerAddress = TcpAddress | TlsAddress | UnixAddress;
+
 /** A listening endpoint. */
 export interface Listener {
+  /** What it is bound to; read this. */
+  readonly address: ListenerAddress;
+  /**
+   * TCP and TLS: `address.host`. Unix: `address.path`. Kept until the node reads `address`, then to go.
+   * @deprecated read `address`.
+   */
   readonly host: string;
+  /**
+   * TCP and TLS: `address.port`. Unix: 0. Kept until the node reads `address`, then to go.
+   * @deprecated read `address`.
+   */
   readonly port: number;
   /** Stops accepting; connections already accepted are not affected. */
   close(): Promise<void>;
+}
+
+/** A TCP or TLS listener. */
+export interface TcpListener extends Listener {
+  readonly address: TcpAddress | TlsAddress;
 }

@@ -1,7 +1,9 @@
 /**
- * What a node reports about itself and the bus, through `node.onStatus(cb)`.
+ * The node's status reports (`node.onStatus`) and its warnings (`NodeOptions.logger`): one place every module of
+ * the node reports through.
  */
-import type { LinkError } from "../link/link.js";
+import type { Logger } from "../base/types.js";
+import type { LinkError } from "../link/peer-link.js";
 
 /** A link is identified by its peer's name and the remote address. */
 interface LinkRef {
@@ -10,8 +12,10 @@ interface LinkRef {
 }
 
 export type NodeStatus =
-  /** The node listens on this address. */
+  /** The node listens on this TCP (or TLS) address. */
   | { readonly type: "listening"; readonly host: string; readonly port: number }
+  /** The node listens on this Unix domain socket. */
+  | { readonly type: "listening"; readonly path: string }
   /** A connection attempt to `endpoint` starts. */
   | { readonly type: "connecting"; readonly endpoint: string }
   /** A connection attempt failed; the next one follows after `retryInMs`. */
@@ -40,3 +44,37 @@ export type NodeStatus =
   | { readonly type: "eventGap"; readonly node: string; readonly missed: number }
   /** The node has closed. */
   | { readonly type: "closed" };
+
+export class StatusReports {
+  readonly #listeners = new Set<(status: NodeStatus) => void>();
+  readonly #logger: Logger;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  /** Adds a listener; returns the function that removes it. */
+  listen(listener: (status: NodeStatus) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Tells every listener; one that throws is reported and does not stop the others. */
+  emit(status: NodeStatus): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(status);
+      } catch (err) {
+        this.warn(`a status listener threw: ${String(err)}`);
+      }
+    }
+  }
+
+  warn(message: string): void {
+    this.#logger.warn(message);
+  }
+
+  clear(): void {
+    this.#listeners.clear();
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The node's core: its modules, made and wired together, and what they tell each other when links and nodes come
+ * and go. `Node` (api/node.ts) is the public façade over it. Each module has one job and is tested with fakes of
+ * what it is told here (docs/ARCHITECTURE.md).
+ */
+import type { Logger } from "../base/types.js";
+import type { AccessPolicy } from "../dispatch/policy.js";
+import { compilePolicy } from "../dispatch/policy.js";
+import { RelayedCalls } from "../dispatch/relayed-calls.js";
+import { ServedCalls } from "../dispatch/served-calls.js";
+import type { Link } from "../link/link.js";
+import { LoopbackLink } from "../link/loopback.js";
+import type { AddressedMessage, LinkError, RoutedMessage } from "../link/peer-link.js";
+import { MessageType } from "../wire/messages.js";
+import { admissionRefusal } from "./admission.js";
+import { OutgoingCalls } from "./calls.js";
+import type { Transports } from "./endpoints.js";
+import { Endpoints } from "./endpoints.js";
+import { Events } from "./events.js";
+import { createInbox } from "./inbox.js";
+import { LinkSet } from "./links.js";
+import { ObjectRegistry } from "./registry.js";
+import { Router } from "./router.js";
+import { StatusReports } from "./status.js";
+import { Topology } from "./topology.js";
+
+/** The settings of a node the core uses (`ResolvedNodeOptions`). */
+export interface CoreOptions {
+  readonly callTimeoutMs: number;
+  readonly maxFrameBytes: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly reconnectMinMs: number;
+  readonly reconnectMaxMs: number;
+  readonly reconnectJitter: number;
+  readonly maxPendingCalls: number;
+  readonly maxServingCalls: number;
+  readonly maxQueuedBytes: number;
+  readonly maxHandshakingLinks: number;
+  readonly maxSubscriptionsPerNode: number;
+  readonly closeDrainMs: number;
+  readonly logger: Logger;
+  readonly secret: Uint8Array | undefined;
+  readonly policy: AccessPolicy | undefined;
+}
+
+/** Bounds of the core that are not options. */
+export interface CoreLimits {
+  /** Most nodes one node keeps adverts of: a bound on what peers can make it store. */
+  readonly maxKnownNodes: number;
+  /** How long the advert of a node that never became reachable is kept (it may be ahead of its link). */
+  readonly advertGraceMs: number;
+  /** Routed messages that have crossed this many links are dropped. */
+  readonly maxHops: number;
+}
+
+export class NodeCore<ListenSpec, DialSpec> {
+  readonly self: string;
+  readonly status: StatusReports;
+  readonly topology: Topology;
+  readonly links: LinkSet;
+  readonly router: Router;
+  readonly registry: ObjectRegistry;
+  readonly served: ServedCalls;
+  readonly calls: OutgoingCalls;
+  readonly events: Events;
+  readonly endpoints: Endpoints<ListenSpec, DialSpec>;
+  readonly #options: CoreOptions;
+  #closed = false;
+
+  constructor(
+    self: string,
+    o: CoreOptions,
+    limits: CoreLimits,
+    transports: Transports<ListenSpec, DialSpec>,
+  ) {
+    this.self = self;
+    this.#options = o;
+    const status = (this.status = new StatusReports(o.logger));
+    const warn = (message: string): void => status.warn(message);
+    const allowed = compilePolicy(o.policy, self);
+    const topology: Topology = (this.topology = new Topology(
+      { self, maxKnownNodes: limits.maxKnownNodes, advertGraceMs: limits.advertGraceMs },
+      {
+        neighbours: () => links.neighbours(),
+        objects: () => registry.summary(),
+        broadcast: (message, except) => links.broadcast(message, except),
+        nodeUp: (node) => this.#nodeUp(node),
+        nodeDown: (node) => this.#nodeDown(node),
+        objectsChanged: (node, before, after) => this.#reportObjectChanges(node, before, after),
+        warn,
+      },
+    ));
+    const deliver = (message: AddressedMessage): void => inbox(message);
+    const links: LinkSet = (this.links = new LinkSet(
+      { ...o, self, instance: topology.instance },
+      {
+        admit: (name, instance) =>
+          admissionRefusal(name, instance, {
+            self,
+            closing: this.#closed,
+            instanceOf: (node) => topology.instanceOf(node),
+          }),
+        opened: (link, peer, instance, first) => {
+          status.emit({ type: "linkUp", peer, remote: link.remote, link });
+          topology.linkOpened(link, peer, instance, first);
+        },
+        message: (link, message, payload) => this.#onMessage(link, message, payload),
+        lost: (link, peer, error, last) => this.#linkLost(link, peer, error, last),
+        refused: (link, error) => {
+          if (error === undefined || this.#closed) return;
+          warn(error.message);
+          status.emit({ type: "handshakeFailed", remote: link.remote, error });
+        },
+      },
+      new LoopbackLink(self, deliver),
+    ));
+    const router: Router = (this.router = new Router(
+      {
+        self,
+        maxHops: limits.maxHops,
+        maxQueuedBytes: o.maxQueuedBytes,
+        nextHop: (node) => topology.nextHop(node),
+        link: (peer) => links.get(peer),
+        known: () => topology.known(),
+        deliver,
+      },
+      new RelayedCalls(),
+    ));
+    const registry: ObjectRegistry = (this.registry = new ObjectRegistry(self, {
+      emitEvent: (path, intf, event, args) => events.emit(path, intf, event, args),
+    }));
+    const served = (this.served = new ServedCalls({
+      name: self,
+      objects: registry.objects,
+      allowed,
+      maxServingCalls: o.maxServingCalls,
+      closing: () => this.#closed,
+      route: (reply) => router.route(reply) === "sent",
+      replyLost: (call) => {
+        // The caller is gone or its link is overloaded; it sees a ConnectionLost or a timeout on its side.
+        if (topology.isKnown(call.src))
+          warn(`could not send the reply of ${call.intf}.${call.method} to ${call.src}`);
+      },
+    }));
+    const calls = (this.calls = new OutgoingCalls(
+      { self, callTimeoutMs: o.callTimeoutMs, maxPendingCalls: o.maxPendingCalls },
+      { isClosed: () => this.#closed, nextHop: (node) => topology.nextHop(node) },
+      router,
+    ));
+    const events: Events = (this.events = new Events(
+      { self, maxSubscriptionsPerNode: o.maxSubscriptionsPerNode },
+      {
+        allowed,
+        isKnown: (node) => topology.isKnown(node),
+        nextHop: (node) => topology.nextHop(node),
+        link: (peer) => links.get(peer),
+        route: (message) => router.route(message),
+        status: (s) => status.emit(s),
+        warn,
+      },
+    ));
+    const inbox = createInbox(served, calls, events);
+    this.endpoints = new Endpoints(
+      {
+        self,
+        connectTimeoutMs: o.connectTimeoutMs,
+        maxHandshakingLinks: o.maxHandshakingLinks,
+        backoff: { minMs: o.reconnectMinMs, maxMs: o.reconnectMaxMs, jitter: o.reconnectJitter },
+        readyTimeoutMs: o.callTimeoutMs,
+      },
+      {
+        isClosed: () => this.#closed,
+        isFull: () => links.full,
+        attach: (transport, role, requireCertifiedName, opened) =>
+          links.attach(transport, role, requireCertifiedName, opened),
+        status: (s) => status.emit(s),
+        warn,
+      },
+      transports,
+    );
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Periodic housekeeping: forwarded calls past their deadline, adverts of nodes that never joined. */
+  sweep(now: number = Date.now()): void {
+    this.router.sweep(now);
+    this.topology.sweep(now);
+  }
+
+  /**
+   * Closes: stops listening and reconnecting, lets calls being served finish (up to `closeDrainMs`), fails this
+   * node's calls in flight, says goodbye on every link and waits until all have closed.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    // Dial loops end once their links have closed, and listeners once their accepted connections have: start
+    // stopping them, await them last.
+    const endpointsDone = this.endpoints.close();
+    const drainUntil = Date.now() + this.#options.closeDrainMs;
+    while (this.served.size > 0 && Date.now() < drainUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    this.served.cancelAll(new Error(`node ${this.self} closed`));
+    this.calls.close();
+    this.events.clear();
+    await this.links.closeAll();
+    await endpointsDone;
+    this.registry.detachAll();
+    this.status.emit({ type: "closed" });
+    this.status.clear();
+  }
+
+  #onMessage(link: Link, message: RoutedMessage, payload: Uint8Array | undefined): void {
+    const peer = link.peer as string;
+    if (message.type === MessageType.Advert) this.topology.onAdvert(link, peer, message);
+    else this.router.receive(peer, message, payload);
+  }
+
+  #linkLost(link: Link, peer: string, error: LinkError | undefined, last: boolean): void {
+    this.status.emit({ type: "linkDown", peer, remote: link.remote, error });
+    if (error !== undefined && !this.#closed) this.status.warn(error.message);
+    if (!last) return;
+    this.calls.linkLost(peer, error ? ` (${error.message})` : "");
+    this.router.linkLost(peer);
+    if (!this.#closed) this.topology.linkLost(peer);
+  }
+
+  #nodeUp(node: string): void {
+    this.status.emit({ type: "nodeUp", node });
+    this.#reportObjectChanges(node, {}, this.topology.objectsOf(node));
+    this.events.nodeUp(node);
+  }
+
+  #nodeDown(node: string): void {
+    this.calls.nodeDown(node);
+    this.events.nodeDown(node);
+    this.served.cancelFrom(node, new Error(`caller ${node} left the bus`));
+    this.status.emit({ type: "nodeDown", node });
+  }
+
+  #reportObjectChanges(
+    node: string,
+    before: Readonly<Record<string, readonly string[]>>,
+    after: Readonly<Record<string, readonly string[]>>,
+  ): void {
+    for (const [path, intfs] of Object.entries(before)) {
+      for (const intf of intfs) {
+        if (!after[path]?.includes(intf)) this.status.emit({ type: "unregistered", node, path, intf });
+      }
+    }
+    for (const [path, intfs] of Object.entries(after)) {
+      for (const intf of intfs) {
+        if (!before[path]?.includes(intf)) this.status.emit({ type: "registered", node, path, intf });
+      }
+    }
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * Endpoints: the node's listeners and dial loops, for every kind of transport. A listener hands each accepted
+ * connection to the link set (or sheds it when too many are in their handshake); a `connect()` keeps one link to
+ * its endpoint up, reconnecting with backoff, and can be awaited until that link first opens.
+ */
+import { ErrorCode, RemoteError } from "../base/errors.js";
+import type { BackoffOptions } from "../link/backoff.js";
+import { Dialer } from "../link/dialer.js";
+import type { Link } from "../link/link.js";
+import type { LinkError } from "../link/peer-link.js";
+import type { DialLimits } from "../transport/tcp.js";
+import type { Listener, Transport } from "../transport/transport.js";
+import type { NodeStatus } from "./status.js";
+
+/** The transports, by the kind of endpoint a spec names (`transport/endpoints.ts`; fakes in tests). */
+export interface Transports<ListenSpec, DialSpec> {
+  listen(
+    spec: ListenSpec,
+    accept: (transport: Transport) => void,
+    onError: (message: string) => void,
+  ): Promise<Listener>;
+  dial(spec: DialSpec, limits: DialLimits): Promise<Transport>;
+  describe(spec: ListenSpec | DialSpec): string;
+}
+
+/** What endpoints need from their node. */
+export interface EndpointsHost {
+  isClosed(): boolean;
+  /** True when another connection in its handshake would be one too many (it is shed). */
+  isFull(): boolean;
+  /** Runs a link over `transport`; `opened` is called when its handshake completes. */
+  attach(
+    transport: Transport,
+    role: "connector" | "acceptor",
+    requireCertifiedName: boolean,
+    opened?: () => void,
+  ): { link: Link; closed: Promise<void> };
+  status(status: NodeStatus): void;
+  warn(message: string): void;
+}
+
+export interface EndpointSettings {
+  readonly self: string;
+  readonly connectTimeoutMs: number;
+  readonly maxHandshakingLinks: number;
+  readonly backoff: BackoffOptions;
+  /** How long `await connect()` waits for the first link before it rejects. */
+  readonly readyTimeoutMs: number;
+}
+
+/** A link that is up: the handle `await node.connect(...)` resolves to. */
+export interface LinkedConnection {
+  /** The endpoint, as in messages (`127.0.0.1:7000`, `unix:/run/bus.sock`). */
+  readonly endpoint: string;
+  /** Stops reconnecting and closes the link. */
+  close(): Promise<void>;
+}
+
+/**
+ * A running `connect()`. `close()` stops reconnecting and closes its link. Awaiting it waits until the first link
+ * is up; it rejects when that link is refused for good (a wrong secret, a name taken) or does not come up within
+ * the node's `callTimeoutMs`. Reconnecting goes on either way until `close()`.
+ */
+export interface Connection extends LinkedConnection, PromiseLike<LinkedConnection> {}
+
+/** Handshake refusals that retrying cannot mend: `await connect()` rejects with them at once. */
+const FINAL_REFUSALS: ReadonlySet<string> = new Set([
+  ErrorCode.AuthFailed,
+  ErrorCode.AuthRequired,
+  ErrorCode.NameTaken,
+  ErrorCode.InvalidName,
+  ErrorCode.VersionMismatch,
+  ErrorCode.PermissionDenied,
+]);
+
+export class Endpoints<ListenSpec, DialSpec> {
+  readonly #settings: EndpointSettings;
+  readonly #host: EndpointsHost;
+  readonly #transports: Transports<ListenSpec, DialSpec>;
+  readonly #listeners: Listener[] = [];
+  readonly #connections = new Set<DialedConnection>();
+
+  constructor(settings: EndpointSettings, host: EndpointsHost, transports: Transports<ListenSpec, DialSpec>) {
+    this.#settings = settings;
+    this.#host = host;
+    this.#transports = transports;
+  }
+
+  /** Listens on `spec`; resolves with the listener once it is bound. */
+  async listen(spec: ListenSpec, requireCertifiedName: boolean): Promise<Listener> {
+    const host = this.#host;
+    const accept = (transport: Transport): void => {
+      if (host.isClosed()) {
+        transport.destroy();
+      } else if (host.isFull()) {
+        // Many connections that do not complete their handshake: a flood, or a misconfigured peer. Shed them.
+        host.warn(
+          `refused a connection from ${transport.remote}: ${this.#settings.maxHandshakingLinks} connections are already in their handshake (maxHandshakingLinks)`,
+        );
+        transport.destroy();
+      } else {
+        host.attach(transport, "acceptor", requireCertifiedName);
+      }
+    };
+    const listener = await this.#transports.listen(spec, accept, (message) => host.warn(message));
+    if (host.isClosed()) {
+      await listener.close();
+      throw new RemoteError(ErrorCode.Closed, `node ${this.#settings.self} was closed while listening`);
+    }
+    this.#listeners.push(listener);
+    return listener;
+  }
+
+  /** Connects to `spec` and keeps connecting; see `Connection`. */
+  connect(spec: DialSpec, requireCertifiedName: boolean): Connection {
+    const connection = new DialedConnection(
+      this.#transports.describe(spec),
+      this.#settings.readyTimeoutMs,
+      () => {
+        this.#connections.delete(connection);
+      },
+    );
+    const host = this.#host;
+    const endpoint = connection.endpoint;
+    const dialer = new Dialer(
+      {
+        dial: (signal) => {
+          host.status({ type: "connecting", endpoint });
+          return this.#transports.dial(spec, { timeoutMs: this.#settings.connectTimeoutMs, signal });
+        },
+        run: async (transport) => {
+          const { link, closed } = host.attach(transport, "connector", requireCertifiedName, () =>
+            connection.up(),
+          );
+          connection.current = link;
+          await closed;
+          connection.current = undefined;
+          const state = link.state;
+          const opened = state.phase === "closed" && state.peer !== undefined;
+          if (!opened && state.phase === "closed" && state.error !== undefined)
+            connection.refused(state.error);
+          return { opened };
+        },
+        failed: (error, attempt, retryInMs) => {
+          connection.failed(error);
+          host.status({ type: "connectFailed", endpoint, error, attempt, retryInMs });
+        },
+      },
+      this.#settings.backoff,
+    );
+    connection.dialer = dialer;
+    this.#connections.add(connection);
+    return connection;
+  }
+
+  /** Stops every listener and dial loop; resolves once they have ended (dial loops end when their links close). */
+  close(): Promise<void> {
+    const listeners = this.#listeners.splice(0).map((l) => l.close());
+    const dialers = [...this.#connections].map((c) => c.stop());
+    this.#connections.clear();
+    return Promise.all([...listeners, ...dialers]).then(() => undefined);
+  }
+}
+
+/** The handle of one `connect()`: its dial loop, its current link, and the first-link promise made on demand. */
+class DialedConnection implements Connection {
+  readonly endpoint: string;
+  dialer: Dialer | undefined;
+  current: Link | undefined;
+  readonly #readyTimeoutMs: number;
+  readonly #forget: () => void;
+  #up = false;
+  #lastFailure: Error | undefined;
+  /** A refusal that retrying cannot mend, while no link has come up: awaits reject with it at once. */
+  #finalRefusal: RemoteError | undefined;
+  #closing: Promise<void> | undefined;
+  /** Awaits waiting for the first link, each with its own deadline. */
+  readonly #waiting = new Set<(error?: Error) => void>();
+
+  constructor(endpoint: string, readyTimeoutMs: number, forget: () => void) {
+    this.endpoint = endpoint;
+    this.#readyTimeoutMs = readyTimeoutMs;
+    this.#forget = forget;
+  }
+
+  then<R1 = LinkedConnection, R2 = never>(
+    onfulfilled?: ((value: LinkedConnection) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): PromiseLike<R1 | R2> {
+    const linked: LinkedConnection = { endpoint: this.endpoint, close: () => this.close() };
+    return this.#whenReady()
+      .then(() => linked)
+      .then(onfulfilled, onrejected);
+  }
+
+  /**
+   * The outcome of one await: made only when somebody awaits (nobody gets an unhandled rejection), and made anew
+   * for each await, so that a later await sees the connection as it is then.
+   */
+  #whenReady(): Promise<void> {
+    if (this.#up) return Promise.resolve();
+    if (this.#closing !== undefined) return Promise.reject(this.#closedError());
+    if (this.#finalRefusal !== undefined) return Promise.reject(this.#finalRefusal);
+    return new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        clearTimeout(timer);
+        this.#waiting.delete(settle);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const timer = setTimeout(
+        () =>
+          settle(
+            new RemoteError(
+              ErrorCode.Timeout,
+              `connect ${this.endpoint}: no link within ${this.#readyTimeoutMs} ms${this.#lastFailure ? ` (last failure: ${this.#lastFailure.message})` : ""}; still trying`,
+            ),
+          ),
+        this.#readyTimeoutMs,
+      );
+      timer.unref();
+      this.#waiting.add(settle);
+    });
+  }
+
+  #settleAll(error?: Error): void {
+    for (const settle of [...this.#waiting]) settle(error);
+  }
+
+  /** A link opened. */
+  up(): void {
+    this.#up = true;
+    this.#lastFailure = undefined;
+    this.#finalRefusal = undefined;
+    this.#settleAll();
+  }
+
+  /** An attempt failed before a link could be made. */
+  failed(error: Error): void {
+    this.#lastFailure = error;
+  }
+
+  /** A link was refused in its handshake. */
+  refused(error: LinkError): void {
+    this.#lastFailure = error;
+    if (!this.#up && FINAL_REFUSALS.has(error.code)) {
+      this.#finalRefusal = new RemoteError(error.code, `connect ${this.endpoint}: ${error.message}`);
+      this.#settleAll(this.#finalRefusal);
+    }
+  }
+
+  #closedError(): RemoteError {
+    return new RemoteError(ErrorCode.Closed, `connect ${this.endpoint}: closed before a link came up`);
+  }
+
+  /** Stops the dial loop; resolves once it has ended (after the current link, closed by the node, is gone). */
+  stop(): Promise<void> {
+    this.#closing ??= this.dialer?.close() ?? Promise.resolve();
+    this.#settleAll(this.#closedError());
+    return this.#closing;
+  }
+
+  async close(): Promise<void> {
+    this.#forget();
+    const done = this.stop();
+    this.current?.close();
+    await done;
+  }
+}

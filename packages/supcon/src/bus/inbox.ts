@@ -1,0 +1,44 @@
+/**
+ * Delivery: hands each message addressed to this node, from a link or the loopback, to the module that handles it.
+ */
+import { RemoteError } from "../base/errors.js";
+import type { ServedCalls } from "../dispatch/served-calls.js";
+import type { AddressedMessage } from "../link/peer-link.js";
+import { MessageType } from "../wire/messages.js";
+import type { OutgoingCalls } from "./calls.js";
+import type { Events } from "./events.js";
+
+export function createInbox(
+  served: ServedCalls,
+  calls: OutgoingCalls,
+  events: Events,
+): (message: AddressedMessage) => void {
+  return (message) => {
+    switch (message.type) {
+      case MessageType.Call:
+        served.serve(message);
+        return;
+      case MessageType.Result:
+        calls.resolve(message.id, message.out ?? {});
+        return;
+      case MessageType.Error:
+        calls.reject(
+          message.id,
+          new RemoteError(message.code, message.message, message.data == null ? {} : { data: message.data }),
+        );
+        return;
+      case MessageType.Cancel:
+        served.cancel(message.src, message.id, new Error(`cancelled by ${message.src}`));
+        return;
+      case MessageType.Event:
+        events.onEvent(message);
+        return;
+      case MessageType.Subscribe:
+        events.onSubscribe(message);
+        return;
+      case MessageType.Unsubscribe:
+        events.onUnsubscribe(message);
+        return;
+    }
+  };
+}

@@ -1,0 +1,108 @@
+import { InvalidArgumentError } from "../../../packages/supcon/src/base/errors";
+import { ObjectRegistry } from "../../../packages/supcon/src/bus/registry";
+import { Implementation } from "../../../packages/supcon/src/dispatch/implementation";
+import { Interface } from "../../../packages/supcon/src/schema/interface";
+
+const ticker = new Interface({
+  name: "com.example.Ticker",
+  events: [{ name: "tick", args: [{ name: "n", type: "int" }] }],
+});
+const calc = new Interface({ name: "com.example.Calc", methods: [{ name: "reset" }] });
+
+/** A registry of node "hub" that records the events its objects fire. */
+function setup() {
+  const fired: [string, string, string, Record<string, unknown>][] = [];
+  const host = {
+    emitEvent: (path: string, intf: string, event: string, args: Record<string, unknown>) =>
+      fired.push([path, intf, event, args]),
+  };
+  return { registry: new ObjectRegistry("hub", host), fired, host };
+}
+
+describe("ObjectRegistry", () => {
+  it("lists what is registered, by path and interface", () => {
+    const { registry } = setup();
+    const t = new Implementation(ticker);
+    const c = new Implementation(calc);
+    registry.register("/lab/clock", t);
+    registry.register("/lab/clock", c);
+    registry.register("/", new Implementation(calc));
+    expect(registry.summary()).toEqual({
+      "/lab/clock": ["com.example.Ticker", "com.example.Calc"],
+      "/": ["com.example.Calc"],
+    });
+    expect(registry.objects.get("/lab/clock")?.get("com.example.Ticker")).toBe(t);
+  });
+
+  it("passes the events a registered object fires to the node, with the path", () => {
+    const { registry, fired } = setup();
+    const t = new Implementation(ticker);
+    registry.register("/a", t);
+    registry.register("/b", t);
+    t.fire("tick", { n: 1 });
+    expect(fired).toEqual([
+      ["/a", "com.example.Ticker", "tick", { n: 1 }],
+      ["/b", "com.example.Ticker", "tick", { n: 1 }],
+    ]);
+  });
+
+  it.each(["", "lab", "/lab/", "/a b", "//x", "/ü"])("refuses the malformed path %p", (path) => {
+    const { registry } = setup();
+    expect(() => registry.register(path, new Implementation(ticker))).toThrow(InvalidArgumentError);
+    expect(registry.summary()).toEqual({});
+  });
+
+  it("refuses something that is not an Implementation", () => {
+    const { registry } = setup();
+    expect(() => registry.register("/x", { intf: ticker } as unknown as Implementation<object>)).toThrow(
+      /impl must be an Implementation/,
+    );
+    expect(registry.summary()).toEqual({});
+  });
+
+  it("refuses a second implementation of an interface at one path", () => {
+    const { registry } = setup();
+    registry.register("/x", new Implementation(ticker));
+    expect(() => registry.register("/x", new Implementation(ticker))).toThrow(
+      "register: hub:/x already has an implementation of com.example.Ticker",
+    );
+  });
+
+  it("unregisters one interface, or everything at a path, and returns what it removed", () => {
+    const { registry, fired } = setup();
+    const t = new Implementation(ticker);
+    registry.register("/x", t);
+    registry.register("/x", new Implementation(calc));
+    registry.register("/y", new Implementation(calc));
+    expect(registry.unregister("/x", "com.example.Ticker")).toEqual(["com.example.Ticker"]);
+    expect(registry.unregister("/x", "com.example.Ticker")).toEqual([]);
+    t.fire("tick", { n: 1 });
+    expect(fired).toEqual([]);
+    expect(registry.unregister("/x")).toEqual(["com.example.Calc"]);
+    expect(registry.unregister("/nothing")).toEqual([]);
+    expect(registry.summary()).toEqual({ "/y": ["com.example.Calc"] });
+  });
+
+  it("keeps a permanent implementation when its path is unregistered", () => {
+    const { registry } = setup();
+    registry.register("/", new Implementation(calc), true);
+    registry.register("/", new Implementation(ticker));
+    expect(registry.unregister("/")).toEqual(["com.example.Ticker"]);
+    expect(registry.unregister("/", "com.example.Calc")).toEqual([]);
+    expect(registry.summary()).toEqual({ "/": ["com.example.Calc"] });
+  });
+
+  it("detaches every implementation on detachAll(), which may then be registered elsewhere", () => {
+    const first = setup();
+    const t = new Implementation(ticker);
+    first.registry.register("/x", t);
+    first.registry.detachAll();
+    t.fire("tick", { n: 1 });
+    expect(first.fired).toEqual([]);
+    const second = setup();
+    second.registry.register("/x", t);
+    t.fire("tick", { n: 2 });
+    expect(second.fired).toEqual([["/x", "com.example.Ticker", "tick", { n: 2 }]]);
+    expect(first.fired).toEqual([]);
+  });
+});
