@@ -1,6 +1,6 @@
 /**
  * The syntax tree of interface files: what the YAML says, with a position for every name, before types are resolved.
- * Produced by `validate/keys.ts`; consumed by the other validators and by `model/build-model.ts`.
+ * Produced by `parse/read-interface.ts`; checked by `validate/`, and resolved into the model by `model/resolve.ts`.
  */
 import type { Span } from "./diagnostics.js";
 
@@ -103,4 +103,9 @@ export function createProgram(interfaces: readonly InterfaceAst[]): Program {
     if (intf.name !== null && !byName.has(intf.name.value)) byName.set(intf.name.value, intf);
   }
   return { interfaces, byName };
+}
+
+/** The named type `name` of `intf`, if it declares one. */
+export function findType(intf: InterfaceAst, name: string): TypeAst | undefined {
+  return intf.types.find((t) => t.name.value === name);
 }

@@ -11,17 +11,15 @@ import { renderDocs } from "./docs.js";
 import { formatTypeScript, normalizeLayout } from "./emit/format.js";
 import { createRender } from "./emit/render.js";
 import { indexView } from "./emit/view-model.js";
-import { unifiedDiff } from "./diff.js";
-import type { SourceFile } from "./load.js";
-import { findInputFiles, loadSources } from "./load.js";
-import { buildModel } from "./model/build-model.js";
+import { findInputFiles, readSources } from "./inputs.js";
 import type { Model } from "./model/model.js";
+import { resolveProgram } from "./model/resolve.js";
+import type { SourceFile } from "./parse/parse-yaml.js";
 import { displayPath } from "./paths.js";
 import { analyzeFile, emitModule } from "./stages.js";
+import { unifiedDiff } from "./unified-diff.js";
 import { checkProgramClashes } from "./validate/clashes.js";
-import { checkCycles } from "./validate/cycles.js";
 import { checkUniqueInterfaceNames } from "./validate/names.js";
-import { checkTypes } from "./validate/types.js";
 import type { GeneratedFile, OutputDir } from "./write.js";
 import { foreignFileDiagnostics, isUpToDate, planOutput } from "./write.js";
 
@@ -75,7 +73,7 @@ export interface CompileResult {
 export function compile(options: CompileOptions): CompileResult {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const found = findInputFiles(options.inputs, cwd);
-  const loaded = loadSources(found.files, cwd);
+  const loaded = readSources(found.files, cwd);
   return compileSources(loaded.sources, options, [...found.diagnostics, ...loaded.diagnostics]);
 }
 
@@ -115,7 +113,7 @@ export function compileSources(
   return { diagnostics, files, outputs, check };
 }
 
-/** Parses and validates sources; the model is built only when there is no error. */
+/** Parses, validates and resolves sources; the model is returned only when there is no error. */
 export function analyze(sources: readonly SourceFile[]): {
   readonly diagnostics: readonly Diagnostic[];
   readonly model: Model | null;
@@ -127,14 +125,15 @@ export function analyze(sources: readonly SourceFile[]): {
     interfaces.push(...file.interfaces);
   }
   const program = createProgram(interfaces);
-  // The checks of single interfaces ran with the parsing (`analyzeFile`); these need all of them.
+  // The checks of single interfaces ran with the parsing (`analyzeFile`); these need all of them. The resolve pass
+  // is the one place types are resolved: it reports what does not resolve and builds the model from the rest.
+  const resolution = resolveProgram(program);
   diagnostics.push(
     ...checkUniqueInterfaceNames(program),
-    ...checkTypes(program),
-    ...checkCycles(program),
+    ...resolution.diagnostics,
     ...checkProgramClashes(program),
   );
-  return { diagnostics, model: hasErrors(diagnostics) ? null : buildModel(program) };
+  return { diagnostics, model: hasErrors(diagnostics) ? null : resolution.model };
 }
 
 function outputDirs(options: CompileOptions, cwd: string): OutputDir[] {
@@ -161,7 +160,7 @@ function emitFiles(
   };
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
   const files = model.interfaces.map((intf) =>
-    file(out, `${intf.moduleName}.ts`, emitModule(intf, runtimeImport)),
+    file(out, `${intf.moduleName}.ts`, emitModule(intf, runtimeImport, render)),
   );
   files.push(
     file(out, "index.ts", formatTypeScript(render("index.ts", indexView(model.interfaces, inputs)))),

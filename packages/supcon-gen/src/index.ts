@@ -6,7 +6,7 @@ export { DEFAULT_RUNTIME_IMPORT, analyze, compile, compileSources } from "./comp
 export type { CheckResult, CompileOptions, CompileResult, StaleFile } from "./compile.js";
 export { formatDiagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
 export type { Diagnostic, Severity, Span } from "./diagnostics.js";
-export type { SourceFile } from "./load.js";
+export type { SourceFile } from "./parse/parse-yaml.js";
 export type { Model, ModelInterface } from "./model/model.js";
 export { watch } from "./watch.js";
 export type { WatchOptions, WatchRun, Watcher } from "./watch.js";

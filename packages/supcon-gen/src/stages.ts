@@ -9,16 +9,15 @@ import type { InterfaceAst } from "./ast.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { hasErrors } from "./diagnostics.js";
 import { formatTypeScript } from "./emit/format.js";
-import { createRender } from "./emit/render.js";
-import { moduleView } from "./emit/view-model.js";
-import type { SourceFile } from "./load.js";
-import { parseSource } from "./load.js";
+import type { Render } from "./emit/render.js";
+import { renderModule } from "./emit/view-model.js";
 import type { ModelInterface } from "./model/model.js";
+import type { SourceFile } from "./parse/parse-yaml.js";
+import { parseSource, syntaxDiagnostics } from "./parse/parse-yaml.js";
+import { readInterface } from "./parse/read-interface.js";
 import { checkModuleClashes } from "./validate/clashes.js";
 import { checkInterfaceNames } from "./validate/names.js";
 import { checkReferences } from "./validate/references.js";
-import { checkSyntax } from "./validate/syntax.js";
-import { readInterface } from "./validate/keys.js";
 
 /** What one input file contains. */
 export interface FileAnalysis {
@@ -34,7 +33,7 @@ export function analyzeFile(source: SourceFile): FileAnalysis {
   const diagnostics: Diagnostic[] = [];
   const interfaces: InterfaceAst[] = [];
   for (const doc of parseSource(source)) {
-    const syntax = checkSyntax(doc);
+    const syntax = syntaxDiagnostics(doc);
     diagnostics.push(...syntax);
     // A document with syntax errors is not read further: its tree would only produce confusing follow-ups.
     if (hasErrors(syntax)) continue;
@@ -53,6 +52,6 @@ export function analyzeFile(source: SourceFile): FileAnalysis {
 }
 
 /** The formatted TypeScript module of one interface. */
-export function emitModule(intf: ModelInterface, runtimeImport: string): string {
-  return formatTypeScript(createRender()("interface.ts", moduleView(intf, { runtimeImport })));
+export function emitModule(intf: ModelInterface, runtimeImport: string, render: Render): string {
+  return formatTypeScript(renderModule(intf, { runtimeImport }, render));
 }

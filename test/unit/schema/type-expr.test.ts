@@ -57,3 +57,16 @@ describe("parseSeedDescription()", () => {
     expect(parseSeedDescription("() - nothing")).toBeUndefined();
   });
 });
+
+describe("names that are members of every object", () => {
+  it.each(["toString", "constructor", "valueOf", "hasOwnProperty"])(
+    "reads %s as a named type, not an alias",
+    (name) => {
+      expect(parseTypeExpr(name)).toMatchObject({ ok: true, type: { kind: "named", name } });
+      expect(parseTypeExpr(`${name}[]`)).toMatchObject({
+        ok: true,
+        type: { kind: "array", element: { kind: "named", name } },
+      });
+    },
+  );
+});

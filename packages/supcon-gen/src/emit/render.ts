@@ -1,7 +1,7 @@
 /**
  * Renders view models with the Handlebars templates of the package's `templates/` folder (shipped beside `dist/`).
- * Compiled once per process, strict (a missing field is an error), without HTML escaping,
- * and with only the helpers listed here.
+ * Strict (a missing field is an error), without HTML escaping, and with only the helpers listed here. A renderer
+ * is made per compilation (`createRender`); it keeps nothing between compilations.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,11 +14,16 @@ export const TEMPLATES_DIR = path.resolve(__dirname, "../../templates");
 /** Renders `index.ts.hbs`, `interface.ts.hbs` and the docs templates; `view` is the matching view model. */
 export type Render = (template: TemplateName, view: object) => string;
 
-/** The entry templates, one per kind of output file. */
-export type TemplateName = "interface.ts" | "index.ts" | "docs/interface.md" | "docs/index.md";
+/**
+ * The entry templates: one per kind of output file, and the body of an interface's module, printed before the file
+ * around it because the file's imports are what the body printed (`imports.ts`).
+ */
+export type TemplateName =
+  "interface.ts" | "interface-body.ts" | "index.ts" | "docs/interface.md" | "docs/index.md";
 
 const TEMPLATE_NAMES: readonly TemplateName[] = [
   "interface.ts",
+  "interface-body.ts",
   "index.ts",
   "docs/interface.md",
   "docs/index.md",
@@ -54,12 +59,8 @@ const COMPILE_OPTIONS = {
   knownHelpers: { tsdoc: true, json: true, join: true },
 } as const;
 
-const cache = new Map<string, Render>();
-
-/** The renderer for the templates in `dir` (compiled on first use, then cached). */
+/** The renderer for the templates in `dir` (each compiled by Handlebars on its first use). */
 export function createRender(dir: string = TEMPLATES_DIR): Render {
-  const cached = cache.get(dir);
-  if (cached !== undefined) return cached;
   const env = Handlebars.create();
   for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn as Handlebars.HelperDelegate);
   const partialsDir = path.join(dir, "partials");
@@ -78,6 +79,5 @@ export function createRender(dir: string = TEMPLATES_DIR): Render {
     if (fn === undefined) throw new InternalCompilerError(`no template ${template}`);
     return fn(view);
   };
-  cache.set(dir, render);
   return render;
 }

@@ -1,10 +1,10 @@
 /**
  * The view model: exactly what the templates print, with every identifier, type and comment line computed here
- * (templates only loop and branch). Built from the model; knows TypeScript, but not YAML.
+ * (templates only loop and branch). Built from the model; knows TypeScript, but not YAML. Every symbol of another
+ * module is printed through `ModuleImports` (`imports.ts`), so the imports are those of the printed code.
  */
 import type { TypeExpr } from "supcon/schema";
 import { formatTypeExpr } from "supcon/schema";
-import { typeRefs } from "../model/build-model.js";
 import type {
   ModelArg,
   ModelError,
@@ -13,16 +13,11 @@ import type {
   ModelMethod,
   ModelNamedType,
   ModelType,
+  TypeRef,
 } from "../model/model.js";
-import { compareStrings } from "../paths.js";
 import { inputsLabel, tsHeader } from "./header.js";
-
-/** One import declaration. */
-export interface ImportView {
-  readonly keyword: "import" | "import type";
-  readonly names: readonly string[];
-  readonly from: string;
-}
+import type { ImportView, ModuleImports, ModuleSymbol, Printable } from "./imports.js";
+import { code, createModuleImports } from "./imports.js";
 
 /** An argument or field in the descriptor (normal form: explicit canonical type, `?` for optional). */
 export interface DescriptorArgView {
@@ -65,6 +60,10 @@ export interface DescriptorMethodView {
 /** The `new Interface({...})` literal. */
 export interface DescriptorView {
   readonly constName: string;
+  /** `Interface` as the constant's type. */
+  readonly type: Printable;
+  /** `Interface` as the class constructed. */
+  readonly constructorName: Printable;
   readonly doc: readonly string[];
   readonly name: string;
   readonly description: string | null;
@@ -79,7 +78,7 @@ export interface FieldView {
   readonly name: string;
   readonly doc: readonly string[];
   readonly optional: boolean;
-  readonly type: string;
+  readonly type: Printable;
 }
 
 /**
@@ -104,6 +103,10 @@ export interface EventsMapView {
 export interface ErrorClassView {
   readonly className: string;
   readonly doc: readonly string[];
+  /** `RemoteError`, the base class. */
+  readonly base: Printable;
+  /** `RemoteErrorOptions`, the type of the constructor's options. */
+  readonly optionsType: Printable;
   readonly code: string;
   readonly message: string;
 }
@@ -112,7 +115,7 @@ export interface ErrorClassView {
 export interface ClientMethodView {
   readonly name: string;
   readonly doc: readonly string[];
-  readonly params: string;
+  readonly params: Printable;
   readonly argsExpr: string;
   readonly resultType: string;
 }
@@ -121,7 +124,9 @@ export interface ClientMethodView {
 export interface ClientView {
   readonly name: string;
   readonly doc: readonly string[];
-  readonly base: string;
+  readonly base: Printable;
+  /** `Node`, the type of the constructor's first parameter. */
+  readonly nodeType: Printable;
   readonly superArgs: readonly string[];
   readonly methods: readonly ClientMethodView[];
 }
@@ -132,21 +137,29 @@ export interface ServerMethodView {
   readonly doc: readonly string[];
   readonly inType: string;
   readonly outType: string;
+  /** `CallContext`, the type of the handler's second parameter. */
+  readonly contextType: Printable;
 }
 
 /** The server skeleton class. */
 export interface ServerView {
   readonly name: string;
   readonly doc: readonly string[];
-  readonly base: string;
+  readonly base: Printable;
   readonly descriptorName: string;
   readonly methods: readonly ServerMethodView[];
 }
 
-/** Everything `interface.ts.hbs` prints. */
-export interface ModuleView {
+/** Everything `interface.ts.hbs` prints: the header, and the imports of what the body printed. */
+export interface ModuleFileView {
   readonly header: string;
   readonly imports: readonly ImportView[];
+  /** The printed body (`interface-body.ts.hbs`). */
+  readonly body: string;
+}
+
+/** Everything `interface-body.ts.hbs` prints: the declarations of a module. */
+export interface ModuleView {
   readonly descriptor: DescriptorView;
   readonly types: readonly TypeDeclView[];
   readonly argTypes: readonly TypeDeclView[];
@@ -170,23 +183,65 @@ export interface ViewOptions {
   readonly runtimeImport: string;
 }
 
+/** The runtime's symbols a generated module may print. */
+export type RuntimeSymbol =
+  | "CallContext"
+  | "CallOptions"
+  | "Client"
+  | "Implementation"
+  | "Interface"
+  | "Node"
+  | "RemoteError"
+  | "RemoteErrorOptions";
+
 const EMPTY_ARGS = "Record<string, never>";
 
-/** The view of the module of `intf`. */
-export function moduleView(intf: ModelInterface, options: ViewOptions): ModuleView {
-  const hasEvents = intf.eventsName !== null;
+/**
+ * The module of `intf`, printed with `render`: the body first, then the file with the imports of what the body
+ * printed.
+ */
+export function renderModule(
+  intf: ModelInterface,
+  options: ViewOptions,
+  render: (template: "interface.ts" | "interface-body.ts", view: object) => string,
+): string {
+  const imports = createModuleImports({ first: options.runtimeImport, declared: declaredNames(intf) });
+  const body = render("interface-body.ts", moduleView(intf, imports, options));
+  const file: ModuleFileView = { header: tsHeader(intf.source), imports: imports.declarations(), body };
+  return render("interface.ts", file);
+}
+
+/** Every name the module of `intf` declares (and so no import may take). */
+export function declaredNames(intf: ModelInterface): string[] {
+  return [
+    intf.descriptorName,
+    ...intf.types.map((t) => t.name),
+    ...intf.methods.flatMap((m) => [m.inTypeName, m.outTypeName].filter((n) => n !== null)),
+    ...intf.events.map((e) => e.typeName),
+    ...(intf.eventsName === null ? [] : [intf.eventsName]),
+    ...intf.errors.map((e) => e.className),
+    intf.clientName,
+    intf.serverName,
+  ];
+}
+
+/** The view of the module of `intf`; symbols of other modules are named through `imports`. */
+export function moduleView(intf: ModelInterface, imports: ModuleImports, options: ViewOptions): ModuleView {
+  const runtime = (name: RuntimeSymbol): ModuleSymbol => ({ name, from: options.runtimeImport });
+  const named = (ref: TypeRef): Printable =>
+    ref.intf === intf.name ? ref.name : imports.type({ name: ref.name, from: `./${ref.intf}.js` });
+  const fields = (args: readonly ModelArg[]): FieldView[] => args.map((a) => fieldView(a, named));
+  const events = intf.eventsName;
   return {
-    header: tsHeader(intf.source),
-    imports: imports(intf, options.runtimeImport),
-    descriptor: descriptorView(intf),
-    types: intf.types.map((t) => namedTypeDecl(t)),
-    argTypes: intf.methods.flatMap((m) => methodTypeDecls(m)),
-    eventTypes: intf.events.map((e) => eventTypeDecl(e)),
+    descriptor: descriptorView(intf, imports, runtime("Interface")),
+    types: intf.types.map((t) => namedTypeDecl(t, fields)),
+    argTypes: intf.methods.flatMap((m) => methodTypeDecls(m, fields)),
+    eventTypes: intf.events.map((e) => eventTypeDecl(e, fields)),
     eventsMap:
-      intf.eventsName === null
+      events === null
         ? null
         : {
-            name: intf.eventsName,
+            name: events,
             doc: [`Events of \`${intf.name}\`: the args type of each event, by event name.`],
             fields: intf.events.map((e) => ({
               name: e.name,
@@ -195,11 +250,15 @@ export function moduleView(intf: ModelInterface, options: ViewOptions): ModuleVi
               type: e.typeName,
             })),
           },
-    errors: intf.errors.map((e) => errorClass(e)),
+    errors: intf.errors.map((e) => errorClass(e, imports, runtime)),
     client: {
       name: intf.clientName,
       doc: docLines(`Client of \`${intf.name}\`${intf.description === null ? "." : `: ${intf.description}`}`),
-      base: hasEvents ? `Client<${intf.eventsName}>` : "Client",
+      base:
+        events === null
+          ? imports.value(runtime("Client"))
+          : code`${imports.value(runtime("Client"))}<${events}>`,
+      nodeType: imports.type(runtime("Node")),
       superArgs: [
         "node",
         "nodeName",
@@ -211,7 +270,9 @@ export function moduleView(intf: ModelInterface, options: ViewOptions): ModuleVi
         name: m.name,
         doc: methodDoc(m),
         params:
-          m.inTypeName === null ? "options?: CallOptions" : `args: ${m.inTypeName}, options?: CallOptions`,
+          m.inTypeName === null
+            ? code`options?: ${imports.type(runtime("CallOptions"))}`
+            : code`args: ${m.inTypeName}, options?: ${imports.type(runtime("CallOptions"))}`,
         argsExpr: m.inTypeName === null ? "undefined" : "args",
         resultType: m.outTypeName ?? "void",
       })),
@@ -223,13 +284,17 @@ export function moduleView(intf: ModelInterface, options: ViewOptions): ModuleVi
         "`node.register(path, impl)`.",
         ...(intf.description === null ? [] : ["", ...docLines(intf.description)]),
       ],
-      base: hasEvents ? `Implementation<${intf.eventsName}>` : "Implementation",
+      base:
+        events === null
+          ? imports.value(runtime("Implementation"))
+          : code`${imports.value(runtime("Implementation"))}<${events}>`,
       descriptorName: intf.descriptorName,
       methods: intf.methods.map((m) => ({
         name: m.name,
         doc: methodDoc(m),
         inType: m.inTypeName ?? EMPTY_ARGS,
         outType: m.outTypeName ?? "void",
+        contextType: imports.type(runtime("CallContext")),
       })),
     },
   };
@@ -243,53 +308,9 @@ export function indexView(interfaces: readonly ModelInterface[], inputs: readonl
   };
 }
 
-// ---- imports ----------------------------------------------------------------------------------------------
-
-function imports(intf: ModelInterface, runtime: string): ImportView[] {
-  const hasMethods = intf.methods.length > 0;
-  const hasErrors = intf.errors.length > 0;
-  const runtimeTypes = [
-    ...(hasMethods ? ["CallContext", "CallOptions"] : []),
-    "Node",
-    ...(hasErrors ? ["RemoteErrorOptions"] : []),
-  ];
-  const runtimeValues = ["Client", "Implementation", "Interface", ...(hasErrors ? ["RemoteError"] : [])];
-  const out: ImportView[] = [
-    { keyword: "import type", names: sorted(runtimeTypes), from: runtime },
-    { keyword: "import", names: sorted(runtimeValues), from: runtime },
-  ];
-  // Only types the TypeScript declarations of this module name; the descriptor refers to the rest by string.
-  const used = new Map<string, Set<string>>();
-  const args = [
-    ...intf.types.flatMap((t) => (t.kind === "struct" ? t.fields : [])),
-    ...intf.events.flatMap((e) => e.args),
-    ...intf.methods.flatMap((m) => [...m.inArgs, ...m.outArgs]),
-  ];
-  for (const arg of args) {
-    for (const ref of typeRefs(arg.type)) {
-      if (ref.intf === intf.name) continue;
-      const names = used.get(ref.intf) ?? new Set<string>();
-      names.add(ref.name);
-      used.set(ref.intf, names);
-    }
-  }
-  const foreign = [...used.entries()]
-    .map(([module, names]): ImportView => ({
-      keyword: "import type",
-      names: sorted(names),
-      from: `./${module}.js`,
-    }))
-    .sort((a, b) => compareStrings(a.from, b.from));
-  return [...out, ...foreign];
-}
-
-function sorted(names: Iterable<string>): string[] {
-  return [...names].sort(compareStrings);
-}
-
 // ---- descriptor -------------------------------------------------------------------------------------------
 
-function descriptorView(intf: ModelInterface): DescriptorView {
+function descriptorView(intf: ModelInterface, imports: ModuleImports, symbol: ModuleSymbol): DescriptorView {
   const arg = (a: ModelArg): DescriptorArgView => ({
     name: a.name,
     type: descriptorType(a.type, intf.name) + (a.optional ? "?" : ""),
@@ -304,6 +325,8 @@ function descriptorView(intf: ModelInterface): DescriptorView {
   });
   return {
     constName: intf.descriptorName,
+    type: imports.type(symbol),
+    constructorName: imports.value(symbol),
     doc: docLines(intf.description ?? `Descriptor of \`${intf.name}\`.`),
     name: intf.name,
     description: intf.description,
@@ -360,37 +383,49 @@ const PRIMITIVE_TS: Readonly<Record<string, string>> = {
   any: "unknown",
 };
 
-/** The TypeScript type of a model type. A `?` inside an array or map means the element may be `null`. */
-export function tsType(type: ModelType): string {
+/**
+ * The TypeScript type of a model type; `named` prints a reference to a named type. A `?` inside an array or map
+ * means the element may be `null`.
+ */
+export function tsType(type: ModelType, named: (ref: TypeRef) => Printable): Printable {
   switch (type.kind) {
     case "primitive":
       return PRIMITIVE_TS[type.name] ?? "unknown";
     case "named":
-      return type.ref.name;
+      return named(type.ref);
     case "array":
-      return type.element.kind === "optional" ? `(${tsType(type.element)})[]` : `${tsType(type.element)}[]`;
+      return type.element.kind === "optional"
+        ? code`(${tsType(type.element, named)})[]`
+        : code`${tsType(type.element, named)}[]`;
     case "map":
-      return `Record<string, ${tsType(type.value)}>`;
+      return code`Record<string, ${tsType(type.value, named)}>`;
     case "optional":
-      return `${tsType(type.inner)} | null`;
+      return code`${tsType(type.inner, named)} | null`;
   }
 }
 
-function fieldView(arg: ModelArg): FieldView {
-  return { name: arg.name, doc: docLines(arg.description), optional: arg.optional, type: tsType(arg.type) };
+function fieldView(arg: ModelArg, named: (ref: TypeRef) => Printable): FieldView {
+  return {
+    name: arg.name,
+    doc: docLines(arg.description),
+    optional: arg.optional,
+    type: tsType(arg.type, named),
+  };
 }
 
-function namedTypeDecl(t: ModelNamedType): TypeDeclView {
+type Fields = (args: readonly ModelArg[]) => FieldView[];
+
+function namedTypeDecl(t: ModelNamedType, fields: Fields): TypeDeclView {
   return {
     name: t.name,
     doc: docLines(t.description),
     isEnum: t.kind === "enum",
     union: t.kind === "enum" ? t.values.map((v) => JSON.stringify(v)).join(" | ") : "",
-    fields: t.kind === "struct" ? t.fields.map(fieldView) : [],
+    fields: t.kind === "struct" ? fields(t.fields) : [],
   };
 }
 
-function methodTypeDecls(m: ModelMethod): TypeDeclView[] {
+function methodTypeDecls(m: ModelMethod, fields: Fields): TypeDeclView[] {
   const out: TypeDeclView[] = [];
   if (m.inTypeName !== null) {
     out.push({
@@ -398,7 +433,7 @@ function methodTypeDecls(m: ModelMethod): TypeDeclView[] {
       doc: [`In-args of method \`${m.name}\`.`],
       isEnum: false,
       union: "",
-      fields: m.inArgs.map(fieldView),
+      fields: fields(m.inArgs),
     });
   }
   if (m.outTypeName !== null) {
@@ -407,26 +442,32 @@ function methodTypeDecls(m: ModelMethod): TypeDeclView[] {
       doc: [`Out-args of method \`${m.name}\`.`],
       isEnum: false,
       union: "",
-      fields: m.outArgs.map(fieldView),
+      fields: fields(m.outArgs),
     });
   }
   return out;
 }
 
-function eventTypeDecl(e: ModelEvent): TypeDeclView {
+function eventTypeDecl(e: ModelEvent, fields: Fields): TypeDeclView {
   return {
     name: e.typeName,
     doc: docLines(`Args of event \`${e.name}\`${e.description === null ? "." : `: ${e.description}`}`),
     isEnum: false,
     union: "",
-    fields: e.args.map(fieldView),
+    fields: fields(e.args),
   };
 }
 
-function errorClass(e: ModelError): ErrorClassView {
+function errorClass(
+  e: ModelError,
+  imports: ModuleImports,
+  runtime: (name: RuntimeSymbol) => ModuleSymbol,
+): ErrorClassView {
   return {
     className: e.className,
     doc: docLines(e.description ?? `The declared error \`${e.code}\`.`),
+    base: imports.value(runtime("RemoteError")),
+    optionsType: imports.type(runtime("RemoteErrorOptions")),
     code: e.code,
     message: e.description ?? e.name,
   };

@@ -1,19 +1,20 @@
 /**
- * Builds the model from a program that passed validation: resolves every type, computes every generated name,
- * and collects the types of other interfaces each descriptor must embed.
+ * Builds the model from the resolved program (`resolve.ts`): computes every generated name and collects the types
+ * of other interfaces each descriptor must embed. Resolves nothing itself.
  */
-import type { ArgAst, InterfaceAst, Program } from "../ast.js";
+import type { InterfaceAst } from "../ast.js";
 import { InternalCompilerError } from "../diagnostics.js";
 import { compareStrings } from "../paths.js";
 import type {
   Model,
   ModelArg,
   ModelError,
+  ModelEvent,
   ModelInterface,
+  ModelMethod,
   ModelNamedType,
-  ModelType,
-  TypeRef,
 } from "./model.js";
+import { typeRefs } from "./model.js";
 import {
   errorClassName,
   errorCode,
@@ -22,38 +23,43 @@ import {
   methodInName,
   methodOutName,
 } from "./names.js";
-import { resolveArg } from "./resolve.js";
+import type { ResolvedArg, ResolvedProgram } from "./resolve.js";
 
-/** The model of a valid program. Throws `InternalCompilerError` if the program was not valid. */
-export function buildModel(program: Program): Model {
-  const args = (list: readonly ArgAst[], owner: InterfaceAst): ModelArg[] =>
-    list.map((arg) => {
-      const resolved = resolveArg(arg, `'${arg.name.value}'`, owner, program).value;
-      if (resolved === null)
-        throw new InternalCompilerError(`unresolved type of '${arg.name.value}' in ${owner.file}`);
-      return resolved;
+/**
+ * The model of a resolved program. The resolve pass calls it only when every type resolved; the other checks may
+ * still have found errors (the model is then dropped), so it tolerates what they report: interfaces without a name
+ * are left out, and a method's undeclared errors (`validate/references.ts`) are skipped.
+ */
+export function buildModel(resolved: ResolvedProgram): Model {
+  const args = (list: readonly ResolvedArg[], owner: InterfaceAst): ModelArg[] =>
+    list.map(({ ast, arg }) => {
+      if (arg === null)
+        throw new InternalCompilerError(`unresolved type of '${ast.name.value}' in ${owner.file}`);
+      return arg;
     });
+  const named = resolved.interfaces.filter((r) => r.ast.name !== null);
 
   const types = new Map<string, ModelNamedType>();
-  for (const intf of program.interfaces) {
+  for (const { ast: intf, types: own } of named) {
     const intfName = nameOf(intf);
-    for (const t of intf.types) {
+    for (const t of own) {
       const base = {
-        name: t.name.value,
-        qualifiedName: `${intfName}.${t.name.value}`,
+        name: t.ast.name.value,
+        qualifiedName: `${intfName}.${t.ast.name.value}`,
         intf: intfName,
-        description: t.description,
+        description: t.ast.description,
       };
       types.set(
         base.qualifiedName,
         t.kind === "struct"
           ? { ...base, kind: "struct", fields: args(t.fields, intf) }
-          : { ...base, kind: "enum", values: t.values.map((v) => v.value) },
+          : { ...base, kind: "enum", values: t.ast.values.map((v) => v.value) },
       );
     }
   }
 
-  const interfaces = program.interfaces.map((intf): ModelInterface => {
+  const interfaces = named.map((r): ModelInterface => {
+    const intf = r.ast;
     const name = nameOf(intf);
     const names = interfaceNames(name);
     const errors = intf.errors.map((e): ModelError => ({
@@ -62,25 +68,20 @@ export function buildModel(program: Program): Model {
       code: errorCode(name, e.name.value),
       className: errorClassName(names.pascal, e.name.value),
     }));
-    const events = intf.events.map((e) => ({
-      name: e.name.value,
-      description: e.description,
+    const events = r.events.map((e): ModelEvent => ({
+      name: e.ast.name.value,
+      description: e.ast.description,
       args: args(e.args, intf),
-      typeName: eventTypeName(names.pascal, e.name.value),
+      typeName: eventTypeName(names.pascal, e.ast.name.value),
     }));
-    const methods = intf.methods.map((m) => ({
-      name: m.name.value,
-      description: m.description,
+    const methods = r.methods.map((m): ModelMethod => ({
+      name: m.ast.name.value,
+      description: m.ast.description,
       inArgs: args(m.inArgs, intf),
       outArgs: args(m.outArgs, intf),
-      errors: m.errors.map((ref) => {
-        const found = errors.find((e) => e.name === ref.value);
-        if (found === undefined)
-          throw new InternalCompilerError(`undeclared error '${ref.value}' in ${name}`);
-        return found;
-      }),
-      inTypeName: m.inArgs.length > 0 ? methodInName(names.pascal, m.name.value) : null,
-      outTypeName: m.outArgs.length > 0 ? methodOutName(names.pascal, m.name.value) : null,
+      errors: m.ast.errors.flatMap((ref) => errors.filter((e) => e.name === ref.value).slice(0, 1)),
+      inTypeName: m.inArgs.length > 0 ? methodInName(names.pascal, m.ast.name.value) : null,
+      outTypeName: m.outArgs.length > 0 ? methodOutName(names.pascal, m.ast.name.value) : null,
     }));
     const ownTypes = intf.types.map((t) => types.get(`${name}.${t.name.value}`) as ModelNamedType);
     const roots = [
@@ -116,22 +117,6 @@ function nameOf(intf: InterfaceAst): string {
 
 function argsOfType(t: ModelNamedType): readonly ModelArg[] {
   return t.kind === "struct" ? t.fields : [];
-}
-
-/** Every named type referenced by `type`, in order. */
-export function typeRefs(type: ModelType): TypeRef[] {
-  switch (type.kind) {
-    case "primitive":
-      return [];
-    case "named":
-      return [type.ref];
-    case "array":
-      return typeRefs(type.element);
-    case "map":
-      return typeRefs(type.value);
-    case "optional":
-      return typeRefs(type.inner);
-  }
 }
 
 /** Types of interfaces other than `self` reachable from `roots`, sorted by qualified name. */

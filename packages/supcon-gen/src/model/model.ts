@@ -121,3 +121,19 @@ export interface Model {
   /** Every named type by qualified name. */
   readonly types: ReadonlyMap<string, ModelNamedType>;
 }
+
+/** Every named type referenced by `type`, in order. */
+export function typeRefs(type: ModelType): TypeRef[] {
+  switch (type.kind) {
+    case "primitive":
+      return [];
+    case "named":
+      return [type.ref];
+    case "array":
+      return typeRefs(type.element);
+    case "map":
+      return typeRefs(type.value);
+    case "optional":
+      return typeRefs(type.inner);
+  }
+}

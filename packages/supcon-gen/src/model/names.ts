@@ -2,6 +2,7 @@
  * Every identifier the generated code declares, computed in one place. A clash between them is reported by
  * `validate/clashes.ts` as a diagnostic, never resolved by a silent suffix.
  */
+import { TYPE_ALIASES } from "supcon/schema";
 import type { InterfaceAst } from "../ast.js";
 import type { Span } from "../diagnostics.js";
 
@@ -69,24 +70,37 @@ export function errorCode(interfaceName: string, error: string): string {
   return `${interfaceName}.${error}`;
 }
 
-/** Names a generated module may import from the runtime; a user type with one of them would shadow the import. */
-export const RUNTIME_IMPORT_NAMES: readonly string[] = [
-  "CallContext",
-  "CallOptions",
-  "Client",
-  "Implementation",
-  "Interface",
-  "Node",
-  "RemoteError",
-  "RemoteErrorOptions",
-];
-
 /** Global types the generated code uses; a user type with one of these names would shadow them. */
 export const GLOBAL_TYPE_NAMES: readonly string[] = ["Promise", "Record", "Uint8Array"];
 
 /**
- * Members of the base classes of generated clients (`Client`) and servers (`Implementation`) and of every object,
- * which a method of the same name would override. Each maps to what the member is for, for the message.
+ * Names special in every JavaScript object, refused for every member by the runtime: the wire refuses them as keys
+ * in payloads (assigning them would change an object's prototype or shadow what code expects of objects), and
+ * `new Interface()` refuses them as names.
+ */
+export const WIRE_REFUSED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** The members of `Object.prototype`, which every object of a generated class has. */
+export const OBJECT_PROTOTYPE_MEMBERS: readonly string[] = [
+  "constructor",
+  "__proto__",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+  "toString",
+  "toLocaleString",
+  "valueOf",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
+];
+
+/**
+ * Names a method cannot take: members of the base classes of generated clients (`Client`) and servers
+ * (`Implementation`) and of every object, which a method of the same name would override or shadow, and `then`.
+ * Each maps to what the name is for, for the message. `test/unit/compiler/model/names.test.ts` checks that every
+ * member of the runtime's classes is listed.
  */
 export const RESERVED_METHOD_NAMES: ReadonlyMap<string, string> = new Map([
   ["constructor", "the class constructor"],
@@ -96,23 +110,40 @@ export const RESERVED_METHOD_NAMES: ReadonlyMap<string, string> = new Map([
   ["intf", "Client.intf and Implementation.intf, the interface descriptor"],
   ["call", "Client.call, which generated client methods call"],
   ["on", "Client.on, which subscribes to events"],
+  ["off", "off, kept for the client's counterpart of on"],
   ["setCallCb", "Implementation.setCallCb, which binds method handlers"],
   ["fire", "Implementation.fire, which fires events"],
-  ["toString", "Object.prototype.toString"],
-  ["toLocaleString", "Object.prototype.toLocaleString"],
-  ["valueOf", "Object.prototype.valueOf"],
-  ["hasOwnProperty", "Object.prototype.hasOwnProperty"],
-  ["isPrototypeOf", "Object.prototype.isPrototypeOf"],
-  ["propertyIsEnumerable", "Object.prototype.propertyIsEnumerable"],
+  [
+    "then",
+    "then: it would make clients and servers thenables, so awaiting one, or returning it from an async " +
+      "function, would call the method instead",
+  ],
+  ...OBJECT_PROTOTYPE_MEMBERS.filter((name) => name !== "constructor").map((name): [string, string] => [
+    name,
+    `Object.prototype.${name}`,
+  ]),
 ]);
 
-/** Words that cannot name a TypeScript interface or type alias (reserved words and built-in type names). */
+/**
+ * True for a member of `Object.prototype` (`toString`, `valueOf`, …) that is not a built-in alias: refused as a type
+ * name, because descriptors, validators and older runtimes (whose alias lookup was not limited to own keys, and
+ * took `toString` for an alias) look types up by name in plain objects.
+ */
+export function isInheritedAliasName(name: string): boolean {
+  return name in TYPE_ALIASES && !Object.hasOwn(TYPE_ALIASES, name);
+}
+
+/**
+ * Words that cannot name a TypeScript interface or type alias, or cannot be referred to as one: reserved words
+ * (strict mode and modules included), built-in type names, and the type operators (`keyof T`, `readonly T[]`,
+ * `infer T`, `unique symbol`), which a reference like `keyof[]` would be parsed as.
+ */
 export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set(
   (
     "break case catch class const continue debugger default delete do else enum export extends false finally for " +
     "function if import in instanceof new null return super switch this throw true try typeof var void while " +
     "with implements interface let package private protected public static yield await any boolean never number " +
-    "object string symbol undefined unknown bigint"
+    "object string symbol undefined unknown bigint keyof readonly infer unique"
   ).split(" "),
 );
 

@@ -1,195 +1,243 @@
 /**
- * Resolution of type expressions against the program: shared by the type validator (which reports the problems)
- * and the model builder (which runs only on valid input).
+ * The resolve pass, run once per compilation: every type expression of every argument and field is parsed and
+ * resolved against the program exactly once. The pass returns the diagnostics of what does not resolve (malformed
+ * or unknown types, with "did you mean" hints; arguments without a type, as warnings), the cycles of required
+ * struct fields (`validate/cycles.ts`, on the resolved types), and, when none of that is an error, the model built
+ * from the resolved types (`build-model.ts`). It keeps no state between calls.
  */
 import type { TypeExpr, TypeExprParseResult } from "supcon/schema";
 import { PRIMITIVE_TYPES, TYPE_ALIASES, parseTypeExpr } from "supcon/schema";
-import type { ArgAst, InterfaceAst, Program, Str, TypeAst } from "../ast.js";
-import { spanAt } from "../ast.js";
+import type { ArgAst, EnumAst, EventAst, InterfaceAst, MethodAst, Program, Str, StructAst } from "../ast.js";
+import { findType, spanAt } from "../ast.js";
 import type { Diagnostic } from "../diagnostics.js";
-import { didYouMean, error, formatSpan, warning } from "../diagnostics.js";
-import type { ModelArg, ModelType } from "./model.js";
+import { didYouMean, error, formatSpan, hasErrors, warning } from "../diagnostics.js";
+import { checkCycles } from "../validate/cycles.js";
+import { buildModel } from "./build-model.js";
+import type { Model, ModelArg, ModelType } from "./model.js";
+import { isInheritedAliasName } from "./names.js";
+
+/** An argument or field and what it resolved to: null when its type does not resolve (that is reported). */
+export interface ResolvedArg {
+  readonly ast: ArgAst;
+  readonly arg: ModelArg | null;
+}
+
+/** A named type with its fields resolved. */
+export type ResolvedType =
+  | { readonly kind: "struct"; readonly ast: StructAst; readonly fields: readonly ResolvedArg[] }
+  | { readonly kind: "enum"; readonly ast: EnumAst };
+
+/** An event with its arguments resolved. */
+export interface ResolvedEvent {
+  readonly ast: EventAst;
+  readonly args: readonly ResolvedArg[];
+}
+
+/** A method with its arguments resolved. */
+export interface ResolvedMethod {
+  readonly ast: MethodAst;
+  readonly inArgs: readonly ResolvedArg[];
+  readonly outArgs: readonly ResolvedArg[];
+}
+
+/** An interface with every argument and field resolved. */
+export interface ResolvedInterface {
+  readonly ast: InterfaceAst;
+  readonly types: readonly ResolvedType[];
+  readonly events: readonly ResolvedEvent[];
+  readonly methods: readonly ResolvedMethod[];
+}
+
+/** The program with every argument and field resolved, in input order. */
+export interface ResolvedProgram {
+  readonly program: Program;
+  readonly interfaces: readonly ResolvedInterface[];
+}
+
+/** The outcome of the resolve pass. */
+export interface Resolution {
+  readonly diagnostics: readonly Diagnostic[];
+  /** The model; null when a diagnostic of the pass is an error. */
+  readonly model: Model | null;
+}
 
 /** The built-in type names and aliases, as candidates for "did you mean". */
 const BUILT_IN_NAMES: readonly string[] = [...PRIMITIVE_TYPES, ...Object.keys(TYPE_ALIASES)];
 
-/** A resolved type, or null with the diagnostics that explain why not. */
-export interface Resolved<T> {
-  readonly value: T | null;
-  readonly diagnostics: readonly Diagnostic[];
+/** Resolves every type of `program` once; see the module comment. */
+export function resolveProgram(program: Program): Resolution {
+  const resolver = new Resolver(program);
+  const resolved: ResolvedProgram = {
+    program,
+    interfaces: program.interfaces.map((intf) => resolver.interface(intf)),
+  };
+  const diagnostics = [...resolver.diagnostics, ...checkCycles(resolved)];
+  return { diagnostics, model: hasErrors(diagnostics) ? null : buildModel(resolved) };
 }
 
-/** The named type `name` of `intf`, if it declares one. */
-export function findType(intf: InterfaceAst, name: string): TypeAst | undefined {
-  return intf.types.find((t) => t.name.value === name);
-}
+/** One resolve pass: its diagnostics, and the parsed type expressions by source text (few, and recurring). */
+class Resolver {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly #program: Program;
+  readonly #parsed = new Map<string, TypeExprParseResult>();
 
-/** Parsed type expressions by source text: the same few expressions recur in every file. */
-const parsedCache = new Map<string, TypeExprParseResult>();
-const MAX_PARSED_CACHE = 10_000;
-
-function parseCached(source: string): TypeExprParseResult {
-  let parsed = parsedCache.get(source);
-  if (parsed === undefined) {
-    parsed = parseTypeExpr(source);
-    if (parsedCache.size >= MAX_PARSED_CACHE) parsedCache.clear();
-    parsedCache.set(source, parsed);
+  constructor(program: Program) {
+    this.#program = program;
   }
-  return parsed;
-}
 
-/**
- * Resolutions per program: the validators and the model builder resolve the same expressions, and a program
- * never changes once built.
- */
-const resolvedCache = new WeakMap<Program, WeakMap<Str, Resolved<ModelType>>>();
-
-/**
- * Resolves a type expression written in `owner`. The result keeps a top-level `?` as an `optional` node.
- * Names without dots are types of `owner`; dotted names are `<interface>.<type>` of any input.
- */
-export function resolveTypeExpr(str: Str, owner: InterfaceAst, program: Program): Resolved<ModelType> {
-  let cache = resolvedCache.get(program);
-  if (cache === undefined) {
-    cache = new WeakMap();
-    resolvedCache.set(program, cache);
-  }
-  let resolved = cache.get(str);
-  if (resolved === undefined) {
-    resolved = resolveUncached(str, owner, program);
-    cache.set(str, resolved);
-  }
-  return resolved;
-}
-
-function resolveUncached(str: Str, owner: InterfaceAst, program: Program): Resolved<ModelType> {
-  const parsed = parseCached(str.value);
-  if (!parsed.ok) {
+  interface(intf: InterfaceAst): ResolvedInterface {
+    const args = (list: readonly ArgAst[], what: (arg: ArgAst) => string): ResolvedArg[] =>
+      list.map((ast) => ({ ast, arg: this.#arg(ast, what(ast), intf) }));
     return {
-      value: null,
-      diagnostics: [error(spanAt(str, parsed.offset), `malformed type '${str.value}': ${parsed.message}`)],
+      ast: intf,
+      types: intf.types.map((t): ResolvedType =>
+        t.kind === "struct"
+          ? {
+              kind: "struct",
+              ast: t,
+              fields: args(t.fields, (a) => `field '${a.name.value}' of type '${t.name.value}'`),
+            }
+          : { kind: "enum", ast: t },
+      ),
+      events: intf.events.map((e) => ({
+        ast: e,
+        args: args(e.args, (a) => `argument '${a.name.value}' of event '${e.name.value}'`),
+      })),
+      methods: intf.methods.map((m) => ({
+        ast: m,
+        inArgs: args(m.inArgs, (a) => `in-argument '${a.name.value}' of method '${m.name.value}'`),
+        outArgs: args(m.outArgs, (a) => `out-argument '${a.name.value}' of method '${m.name.value}'`),
+      })),
     };
   }
-  const diagnostics: Diagnostic[] = [];
-  const convert = (t: TypeExpr): ModelType | null => {
-    switch (t.kind) {
-      case "primitive":
-        return t;
-      case "array": {
-        const element = convert(t.element);
-        return element === null ? null : { kind: "array", element };
-      }
-      case "map": {
-        const value = convert(t.value);
-        return value === null ? null : { kind: "map", value };
-      }
-      case "optional": {
-        const inner = convert(t.inner);
-        return inner === null ? null : { kind: "optional", inner };
-      }
-      case "named": {
-        const found = resolveName(t.name, owner, program);
-        if (typeof found === "string") {
-          diagnostics.push(error(spanAt(str, t.offset), found));
-          return null;
-        }
-        return { kind: "named", ref: found };
-      }
-    }
-  };
-  const value = convert(parsed.type);
-  return { value: diagnostics.length > 0 ? null : value, diagnostics };
-}
 
-/** The referenced type, or the message explaining why there is none. */
-function resolveName(
-  name: string,
-  owner: InterfaceAst,
-  program: Program,
-): { intf: string; name: string } | string {
-  const ownerName = owner.name?.value ?? "";
-  const dot = name.lastIndexOf(".");
-  if (dot < 0) {
-    if (findType(owner, name) !== undefined) return { intf: ownerName, name };
-    if (name === "map") return "'map' needs a value type in angle brackets, e.g. map<string>";
-    const candidates = [...BUILT_IN_NAMES, ...owner.types.map((t) => t.name.value)];
-    const hint = didYouMean(name, candidates);
-    return hint !== ""
-      ? `unknown type '${name}'${hint}`
-      : `unknown type '${name}'; declare it under 'types:' or use a built-in type (${PRIMITIVE_TYPES.join(", ")}), ` +
-          `or a type of another interface by its full name (com.example.geo.Point)`;
-  }
-  const intfName = name.slice(0, dot);
-  const typeName = name.slice(dot + 1);
-  const target = intfName === ownerName ? owner : program.byName.get(intfName);
-  if (target === undefined) {
-    const hint = didYouMean(intfName, program.byName.keys());
-    return (
-      `unknown type '${name}': no interface '${intfName}' among the inputs` +
-      (hint !== "" ? hint : "; add the file that declares it to the inputs")
-    );
-  }
-  if (findType(target, typeName) === undefined) {
-    const hint = didYouMean(
-      typeName,
-      target.types.map((t) => t.name.value),
-    );
-    const where = target === owner || target.name === null ? "" : ` (${formatSpan(target.name)})`;
-    return (
-      `unknown type '${name}': interface '${intfName}'${where} has no type '${typeName}'` +
-      (hint !== ""
-        ? hint
-        : target.types.length > 0
-          ? `; it has ${target.types.map((t) => t.name.value).join(", ")}`
-          : "")
-    );
-  }
-  return { intf: intfName, name: typeName };
-}
-
-/**
- * Resolves an argument or field: its type (from `type`, a seed-style description, or `any` with a warning) and
- * whether it is optional. `what` names it in messages (`argument 'timer' of method 'add'`).
- */
-export function resolveArg(
-  arg: ArgAst,
-  what: string,
-  owner: InterfaceAst,
-  program: Program,
-): Resolved<ModelArg> {
-  const name = arg.name.value;
-  if (arg.type === null) {
-    const type: ModelType = { kind: "primitive", name: "any" };
-    return {
-      value: { name, type, optional: arg.optional === true, description: arg.description },
-      diagnostics: [
+  /**
+   * An argument or field: its type (from `type`, a seed-style description, or `any` with a warning) and whether it
+   * is optional. `what` names it in messages (`in-argument 'timer' of method 'add'`).
+   */
+  #arg(arg: ArgAst, what: string, owner: InterfaceAst): ModelArg | null {
+    const name = arg.name.value;
+    if (arg.type === null) {
+      this.diagnostics.push(
         warning(
           arg.name,
           `${what} has no type, so it is 'any'; give it one, e.g. { name: ${name}, type: string }, ` +
             `or a seed-style description "(str) - text"`,
         ),
-      ],
-    };
-  }
-  const resolved = resolveTypeExpr(arg.type, owner, program);
-  if (resolved.value === null) return { value: null, diagnostics: resolved.diagnostics };
-  const questionMark = resolved.value.kind === "optional";
-  if (questionMark && arg.optional === false) {
-    return {
-      value: null,
-      diagnostics: [
+      );
+      const type: ModelType = { kind: "primitive", name: "any" };
+      return { name, type, optional: arg.optional === true, description: arg.description };
+    }
+    const resolved = this.#typeExpr(arg.type, owner);
+    if (resolved === null) return null;
+    const questionMark = resolved.kind === "optional";
+    if (questionMark && arg.optional === false) {
+      this.diagnostics.push(
         error(
           arg.type,
           `${what} has 'optional: false' but its type '${arg.type.value}' ends in '?'; remove one`,
         ),
-      ],
-    };
+      );
+      return null;
+    }
+    const type = resolved.kind === "optional" ? resolved.inner : resolved;
+    return { name, type, optional: questionMark || arg.optional === true, description: arg.description };
   }
-  const type = resolved.value.kind === "optional" ? resolved.value.inner : resolved.value;
-  return {
-    value: { name, type, optional: questionMark || arg.optional === true, description: arg.description },
-    diagnostics: NONE,
-  };
-}
 
-const NONE: readonly Diagnostic[] = [];
+  /**
+   * A type expression written in `owner`, keeping a top-level `?` as an `optional` node; null when it does not
+   * resolve (reported). Names without dots are types of `owner`; dotted names are `<interface>.<type>` of any input.
+   */
+  #typeExpr(str: Str, owner: InterfaceAst): ModelType | null {
+    // The (dotted) names of the expression that the type parser would misread (see `isInheritedAliasName`).
+    const names = str.value.matchAll(/[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/g);
+    const inherited = [...names].filter((m) => isInheritedAliasName(m[0]));
+    for (const m of inherited) {
+      this.diagnostics.push(
+        error(
+          spanAt(str, m.index),
+          `type '${m[0]}' cannot be used: '${m[0]}' is a member of every JavaScript object ` +
+            `(Object.prototype.${m[0]}), which the type parser would take for a built-in type; rename the type`,
+        ),
+      );
+    }
+    if (inherited.length > 0) return null;
+    let parsed = this.#parsed.get(str.value);
+    if (parsed === undefined) {
+      parsed = parseTypeExpr(str.value);
+      this.#parsed.set(str.value, parsed);
+    }
+    if (!parsed.ok) {
+      this.diagnostics.push(
+        error(spanAt(str, parsed.offset), `malformed type '${str.value}': ${parsed.message}`),
+      );
+      return null;
+    }
+    let failed = false;
+    const convert = (t: TypeExpr): ModelType | null => {
+      switch (t.kind) {
+        case "primitive":
+          return t;
+        case "array": {
+          const element = convert(t.element);
+          return element === null ? null : { kind: "array", element };
+        }
+        case "map": {
+          const value = convert(t.value);
+          return value === null ? null : { kind: "map", value };
+        }
+        case "optional": {
+          const inner = convert(t.inner);
+          return inner === null ? null : { kind: "optional", inner };
+        }
+        case "named": {
+          const found = this.#name(t.name, owner);
+          if (typeof found === "string") {
+            this.diagnostics.push(error(spanAt(str, t.offset), found));
+            failed = true;
+            return null;
+          }
+          return { kind: "named", ref: found };
+        }
+      }
+    };
+    const value = convert(parsed.type);
+    return failed ? null : value;
+  }
+
+  /** The type `name` refers to in `owner`, or the message explaining why there is none. */
+  #name(name: string, owner: InterfaceAst): { intf: string; name: string } | string {
+    const ownerName = owner.name?.value ?? "";
+    const dot = name.lastIndexOf(".");
+    if (dot < 0) {
+      if (findType(owner, name) !== undefined) return { intf: ownerName, name };
+      if (name === "map") return "'map' needs a value type in angle brackets, e.g. map<string>";
+      const candidates = [...BUILT_IN_NAMES, ...owner.types.map((t) => t.name.value)];
+      const hint = didYouMean(name, candidates);
+      return hint !== ""
+        ? `unknown type '${name}'${hint}`
+        : `unknown type '${name}'; declare it under 'types:' or use a built-in type (${PRIMITIVE_TYPES.join(", ")}), ` +
+            `or a type of another interface by its full name (com.example.geo.Point)`;
+    }
+    const intfName = name.slice(0, dot);
+    const typeName = name.slice(dot + 1);
+    const target = intfName === ownerName ? owner : this.#program.byName.get(intfName);
+    if (target === undefined) {
+      const hint = didYouMean(intfName, this.#program.byName.keys());
+      return (
+        `unknown type '${name}': no interface '${intfName}' among the inputs` +
+        (hint !== "" ? hint : "; add the file that declares it to the inputs")
+      );
+    }
+    if (findType(target, typeName) === undefined) {
+      const names = target.types.map((t) => t.name.value);
+      const hint = didYouMean(typeName, names);
+      const where = target === owner || target.name === null ? "" : ` (${formatSpan(target.name)})`;
+      return (
+        `unknown type '${name}': interface '${intfName}'${where} has no type '${typeName}'` +
+        (hint !== "" ? hint : names.length > 0 ? `; it has ${names.join(", ")}` : "")
+      );
+    }
+    return { intf: intfName, name: typeName };
+  }
+}

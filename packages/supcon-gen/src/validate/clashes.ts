@@ -1,7 +1,8 @@
 /**
  * Clashes of generated identifiers and files: two things in one module with the same generated name, a user type
- * that hides a runtime import or a global, a method that overrides a member of the base classes, two modules that
- * export the same name (index.ts re-exports them all), and module files that would collide.
+ * that hides a global the generated code uses, a method that overrides a member of the base classes (or makes a
+ * thenable), two modules that export the same name (index.ts re-exports them all), and module files that would
+ * collide.
  */
 import type { InterfaceAst, Program } from "../ast.js";
 import type { Diagnostic } from "../diagnostics.js";
@@ -10,7 +11,7 @@ import type { ExportedName } from "../model/names.js";
 import {
   GLOBAL_TYPE_NAMES,
   RESERVED_METHOD_NAMES,
-  RUNTIME_IMPORT_NAMES,
+  WIRE_REFUSED_NAMES,
   exportedNames,
 } from "../model/names.js";
 import { isIdentifier, isInterfaceName } from "./names.js";
@@ -47,7 +48,8 @@ function checkMethods(intf: InterfaceAst): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const m of intf.methods) {
     const member = RESERVED_METHOD_NAMES.get(m.name.value);
-    if (member !== undefined) {
+    // The names the wire refuses are reported by the name checks.
+    if (member !== undefined && !WIRE_REFUSED_NAMES.has(m.name.value)) {
       out.push(
         error(
           m.name,
@@ -65,14 +67,8 @@ function checkModule(names: readonly ExportedName[]): Diagnostic[] {
   const first = new Map<string, ExportedName>();
   const clashing = new Map<string, ExportedName[]>();
   for (const n of names) {
-    if (n.user && RUNTIME_IMPORT_NAMES.includes(n.id)) {
-      out.push(
-        error(
-          n.span,
-          `${n.what} has the name of the runtime's '${n.id}', which the generated module imports; rename the type`,
-        ),
-      );
-    } else if (n.user && GLOBAL_TYPE_NAMES.includes(n.id)) {
+    // A runtime symbol of the same name is imported under an alias (`emit/imports.ts`); a global cannot be.
+    if (n.user && GLOBAL_TYPE_NAMES.includes(n.id)) {
       out.push(
         error(
           n.span,

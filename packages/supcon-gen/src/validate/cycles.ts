@@ -1,11 +1,13 @@
 /**
  * Reference cycles between struct types that no value can satisfy: A has a required field of type B and B has a
- * required field of type A. A cycle through an optional field, an array or a map is fine (it can end).
+ * required field of type A. A cycle through an optional field, an array or a map is fine (it can end). Runs on the
+ * types as the resolve pass (`model/resolve.ts`) resolved them.
  */
-import type { InterfaceAst, Program, StructAst } from "../ast.js";
+import type { InterfaceAst, StructAst } from "../ast.js";
+import { findType } from "../ast.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { error } from "../diagnostics.js";
-import { findType, resolveTypeExpr } from "../model/resolve.js";
+import type { ResolvedProgram } from "../model/resolve.js";
 
 interface StructNode {
   readonly key: string;
@@ -16,8 +18,8 @@ interface StructNode {
 }
 
 /** Reports each cycle of required struct fields once, at the field that starts it in the earliest type. */
-export function checkCycles(program: Program): Diagnostic[] {
-  const nodes = buildGraph(program);
+export function checkCycles(resolved: ResolvedProgram): Diagnostic[] {
+  const nodes = buildGraph(resolved);
   const out: Diagnostic[] = [];
   for (const component of stronglyConnected(nodes)) {
     const start = component[0] as StructNode;
@@ -41,25 +43,25 @@ function label(node: StructNode, from: StructNode): string {
   return node.intf === from.intf ? node.struct.name.value : node.key;
 }
 
-function buildGraph(program: Program): Map<string, StructNode> {
+function buildGraph(resolved: ResolvedProgram): Map<string, StructNode> {
   const nodes = new Map<string, StructNode>();
-  for (const intf of program.interfaces) {
+  for (const { ast: intf, types } of resolved.interfaces) {
     const prefix = intf.name?.value ?? "";
-    for (const t of intf.types) {
+    for (const t of types) {
       if (t.kind !== "struct") continue;
-      const key = `${prefix}.${t.name.value}`;
+      const key = `${prefix}.${t.ast.name.value}`;
       if (nodes.has(key)) continue;
       const edges: { field: string; target: string }[] = [];
-      for (const f of t.fields) {
-        if (f.type === null || f.optional === true) continue;
-        const resolved = resolveTypeExpr(f.type, intf, program).value;
-        if (resolved?.kind !== "named") continue;
-        const target = resolved.ref.intf === prefix ? intf : program.byName.get(resolved.ref.intf);
-        if (target !== undefined && findType(target, resolved.ref.name)?.kind === "struct") {
-          edges.push({ field: f.name.value, target: `${resolved.ref.intf}.${resolved.ref.name}` });
+      for (const { arg } of t.fields) {
+        // Fields whose type did not resolve were reported; optional ones can end a cycle.
+        if (arg === null || arg.optional || arg.type.kind !== "named") continue;
+        const ref = arg.type.ref;
+        const target = ref.intf === prefix ? intf : resolved.program.byName.get(ref.intf);
+        if (target !== undefined && findType(target, ref.name)?.kind === "struct") {
+          edges.push({ field: arg.name, target: `${ref.intf}.${ref.name}` });
         }
       }
-      nodes.set(key, { key, intf, struct: t, edges });
+      nodes.set(key, { key, intf, struct: t.ast, edges });
     }
   }
   return nodes;

@@ -1,12 +1,16 @@
 /**
  * Names: interface names are dotted identifiers and unique across all inputs; member, argument, field, type, error
  * and enum-value names are identifiers (or, for enum values, non-empty strings) and unique where they must be.
+ *
+ * Names that cannot travel are refused here: `__proto__`, `constructor` and `prototype` for every member (the runtime
+ * refuses them), and for types the words generated TypeScript cannot declare a type by. Reserved words are fine
+ * everywhere else: the generated code uses members and properties by name, never as bindings.
  */
 import { PRIMITIVE_TYPES, TYPE_ALIASES } from "supcon/schema";
 import type { ArgAst, InterfaceAst, Program, Str } from "../ast.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { error, formatSpan } from "../diagnostics.js";
-import { RESERVED_TYPE_NAMES, pascalCase } from "../model/names.js";
+import { RESERVED_TYPE_NAMES, WIRE_REFUSED_NAMES, isInheritedAliasName, pascalCase } from "../model/names.js";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -77,9 +81,23 @@ function checkMembers(intf: InterfaceAst): Diagnostic[] {
   for (const t of intf.types) {
     const name = t.name.value;
     ident(t.name, "type name");
-    if (name === "map" || (PRIMITIVE_TYPES as readonly string[]).includes(name) || name in TYPE_ALIASES) {
+    if (WIRE_REFUSED_NAMES.has(name)) {
+      // Reported by the identifier check.
+    } else if (
+      name === "map" ||
+      (PRIMITIVE_TYPES as readonly string[]).includes(name) ||
+      Object.hasOwn(TYPE_ALIASES, name)
+    ) {
       out.push(
         error(t.name, `type name '${name}' is a built-in type; rename it (e.g. '${pascalCase(name)}')`),
+      );
+    } else if (isInheritedAliasName(name)) {
+      out.push(
+        error(
+          t.name,
+          `type name '${name}' is a member of every JavaScript object (Object.prototype.${name}), which the ` +
+            `type parser would take for a built-in type; rename it (e.g. '${pascalCase(name)}')`,
+        ),
       );
     } else if (RESERVED_TYPE_NAMES.has(name)) {
       out.push(
@@ -139,8 +157,12 @@ function checkMembers(intf: InterfaceAst): Diagnostic[] {
 }
 
 function identifierProblem(name: Str, what: string): Diagnostic | null {
-  if (name.value === "__proto__") {
-    return error(name, `${what} '__proto__' is special in JavaScript objects and cannot be used; rename it`);
+  if (WIRE_REFUSED_NAMES.has(name.value)) {
+    return error(
+      name,
+      `${what} '${name.value}' is special in JavaScript objects, so the runtime refuses it (as a key on the wire ` +
+        `and as a name in an interface); rename it (e.g. '${name.value.replace(/^_+|_+$/g, "")}_')`,
+    );
   }
   if (isIdentifier(name.value)) return null;
   return error(

@@ -112,7 +112,8 @@ function resolveName(name: string, offset: number): TypeExpr {
   if ((PRIMITIVE_TYPES as readonly string[]).includes(name)) {
     return { kind: "primitive", name: name as PrimitiveTypeName };
   }
-  const alias = TYPE_ALIASES[name];
+  // Own keys only: `toString` or `constructor` is a name, not an alias found on Object.prototype.
+  const alias = Object.hasOwn(TYPE_ALIASES, name) ? TYPE_ALIASES[name] : undefined;
   if (alias !== undefined) {
     const parsed = parseTypeExpr(alias);
     if (!parsed.ok) throw new Error(`bad built-in alias ${name}`);

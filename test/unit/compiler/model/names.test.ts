@@ -1,9 +1,15 @@
+import type { Node } from "supcon";
+import { Client, Implementation, Interface } from "supcon";
 import {
+  OBJECT_PROTOTYPE_MEMBERS,
+  RESERVED_METHOD_NAMES,
+  WIRE_REFUSED_NAMES,
   errorClassName,
   errorCode,
   eventTypeName,
   interfaceNames,
   interfacePascal,
+  isInheritedAliasName,
   methodInName,
   methodOutName,
   pascalCase,
@@ -44,5 +50,36 @@ describe("interfaceNames()", () => {
     expect(eventTypeName("Timer", "timeout")).toBe("TimerTimeoutEvent");
     expect(errorClassName("Timer", "AlreadyExists")).toBe("TimerAlreadyExistsError");
     expect(errorCode("com.example.Timer", "AlreadyExists")).toBe("com.example.Timer.AlreadyExists");
+  });
+});
+
+describe("reserved names", () => {
+  it("list every member of Object.prototype", () => {
+    expect([...OBJECT_PROTOTYPE_MEMBERS].sort()).toEqual(Object.getOwnPropertyNames(Object.prototype).sort());
+  });
+
+  it("keep methods off every member of the runtime's Client and Implementation", () => {
+    const intf = new Interface({ name: "com.example.Empty" });
+    const client = new Client({} as Node, "node", "/path", intf);
+    const server = new Implementation(intf);
+    const members = [
+      ...Object.getOwnPropertyNames(Client.prototype),
+      ...Object.keys(client),
+      ...Object.getOwnPropertyNames(Implementation.prototype),
+      ...Object.keys(server),
+      ...OBJECT_PROTOTYPE_MEMBERS,
+    ];
+    expect(members.filter((m) => !RESERVED_METHOD_NAMES.has(m))).toEqual([]);
+  });
+
+  it("refuse for every member the keys the runtime refuses", () => {
+    expect([...WIRE_REFUSED_NAMES]).toEqual(["__proto__", "constructor", "prototype"]);
+  });
+
+  it("know which names the type parser takes for inherited aliases", () => {
+    expect(isInheritedAliasName("toString")).toBe(true);
+    expect(isInheritedAliasName("__proto__")).toBe(true);
+    expect(isInheritedAliasName("str")).toBe(false);
+    expect(isInheritedAliasName("Timer")).toBe(false);
   });
 });

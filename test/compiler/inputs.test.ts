@@ -1,6 +1,6 @@
 import { compile } from "../../packages/supcon-gen/src/compile.js";
 import { formatDiagnostic } from "../../packages/supcon-gen/src/diagnostics.js";
-import { findInputFiles } from "../../packages/supcon-gen/src/load.js";
+import { findInputFiles } from "../../packages/supcon-gen/src/inputs.js";
 import { ECHO_YAML, TIMER_YAML, tempProject } from "./helpers.js";
 
 describe("findInputFiles()", () => {

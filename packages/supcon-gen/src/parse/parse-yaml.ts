@@ -1,13 +1,11 @@
 /**
- * Finds the interface files below the inputs and parses them into YAML documents, keeping positions.
+ * Parsing: the text of an input file into its YAML documents, keeping positions, and the YAML parser's errors and
+ * warnings as diagnostics. Pure: the text comes from `inputs.ts` (or a test).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type * as Yaml from "yaml";
 import type { YAMLError, YAMLWarning } from "yaml";
-import type { Diagnostic } from "./diagnostics.js";
-import { InternalCompilerError, error } from "./diagnostics.js";
-import { compareStrings, displayPath } from "./paths.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { InternalCompilerError } from "../diagnostics.js";
 import { parseYamlSubset } from "./yaml-subset.js";
 import type { LinePos, YamlAlias, YamlNode, YamlPair, YamlRange } from "./yaml-tree.js";
 import { linePositions } from "./yaml-tree.js";
@@ -32,80 +30,6 @@ export interface SourceDocument {
   readonly linePos: (offset: number) => LinePos;
 }
 
-/** The outcome of reading the inputs. */
-export interface LoadResult {
-  readonly sources: readonly SourceFile[];
-  readonly diagnostics: readonly Diagnostic[];
-}
-
-const YAML_FILE = /\.ya?ml$/;
-/** Folders never searched: dependencies and hidden folders (`.git`) hold no interfaces of the project. */
-const SKIPPED_DIRS = new Set(["node_modules"]);
-
-/**
- * Absolute paths of the interface files below `inputs` (folders are searched recursively for `*.yaml`/`*.yml`;
- * files are taken as given), sorted by display path and without duplicates. Inputs are relative to `cwd`.
- */
-export function findInputFiles(
-  inputs: readonly string[],
-  cwd: string,
-): { readonly files: readonly string[]; readonly diagnostics: readonly Diagnostic[] } {
-  const files = new Set<string>();
-  const diagnostics: Diagnostic[] = [];
-  for (const input of inputs) {
-    const abs = path.resolve(cwd, input);
-    const where = { file: displayPath(abs, cwd), line: 0, col: 0 };
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(abs);
-    } catch {
-      diagnostics.push(
-        error(where, "no such file or folder; give a folder of interface files or a YAML file"),
-      );
-      continue;
-    }
-    if (stat.isDirectory()) {
-      const found = walk(abs);
-      if (found.length === 0) {
-        diagnostics.push(error(where, "no *.yaml or *.yml files below this folder; is it the right input?"));
-      }
-      for (const f of found) files.add(f);
-    } else {
-      files.add(abs);
-    }
-  }
-  const sorted = [...files].sort((a, b) => compareStrings(displayPath(a, cwd), displayPath(b, cwd)));
-  return { files: sorted, diagnostics };
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!entry.name.startsWith(".") && !SKIPPED_DIRS.has(entry.name)) out.push(...walk(full));
-    } else if (YAML_FILE.test(entry.name) && (entry.isFile() || entry.isSymbolicLink())) {
-      out.push(full);
-    }
-  }
-  return out;
-}
-
-/** Reads the files found by `findInputFiles` (absolute paths). */
-export function loadSources(files: readonly string[], cwd: string): LoadResult {
-  const sources: SourceFile[] = [];
-  const problems: Diagnostic[] = [];
-  for (const abs of files) {
-    const file = displayPath(abs, cwd);
-    try {
-      sources.push({ path: file, text: fs.readFileSync(abs, "utf8") });
-    } catch (err) {
-      problems.push(error({ file, line: 0, col: 0 }, `cannot read the file: ${(err as Error).message}`));
-    }
-  }
-  return { sources, diagnostics: problems };
-}
-
 /**
  * Parses every YAML document of a file (documents are separated by `---`); empty documents are skipped. A file in
  * the plain subset of YAML most interface files are written in is read by `parseYamlSubset`, several times faster
@@ -117,7 +41,9 @@ export function parseSource(source: SourceFile): SourceDocument[] {
     const linePos = linePositions(source.text);
     return [{ file: source.path, text: source.text, contents, errors: [], warnings: [], linePos }];
   }
-  const yaml = loadYaml();
+  // Required on first use, not imported: files in the subset never need it, and loading it takes about 30 ms.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const yaml = require("yaml") as typeof Yaml;
   const lineCounter = new yaml.LineCounter();
   const parsed = withPlainEnv(() =>
     yaml.parseAllDocuments(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true }),
@@ -133,15 +59,6 @@ export function parseSource(source: SourceFile): SourceDocument[] {
       warnings: document.warnings,
       linePos: lineCounter.linePos,
     }));
-}
-
-let loadedYaml: typeof Yaml | undefined;
-
-function loadYaml(): typeof Yaml {
-  // Loaded on first use: files in the subset never need it, and requiring it takes about 30 ms.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loadedYaml ??= require("yaml") as typeof Yaml;
-  return loadedYaml;
 }
 
 /**
@@ -219,4 +136,18 @@ export function yamlTree(yaml: typeof Yaml, document: Yaml.Document.Parsed): Yam
     throw new InternalCompilerError(`an unexpected YAML node: ${String(node)}`);
   };
   return convert(document.contents);
+}
+
+/** Diagnostics for the YAML parser's errors and warnings on `doc`. */
+export function syntaxDiagnostics(doc: SourceDocument): Diagnostic[] {
+  const convert = (e: YAMLError, severity: Diagnostic["severity"]): Diagnostic => {
+    const { line, col } = doc.linePos(Math.min(e.pos[0], doc.text.length));
+    const message = e.message.replace(/\s+/g, " ").replace(/[.:]\s*$/, "");
+    return { file: doc.file, line, col, severity, message: `YAML: ${lowerFirst(message)}` };
+  };
+  return [...doc.errors.map((e) => convert(e, "error")), ...doc.warnings.map((w) => convert(w, "warning"))];
+}
+
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
 }

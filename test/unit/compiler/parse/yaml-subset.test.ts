@@ -1,12 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as Yaml from "yaml";
-import { syntheticInterface } from "../../../bench/codegen.js";
-import { yamlTree } from "../../../packages/supcon-gen/src/load.js";
-import { parseYamlSubset } from "../../../packages/supcon-gen/src/yaml-subset.js";
-import { linePositions } from "../../../packages/supcon-gen/src/yaml-tree.js";
+import { syntheticInterface } from "../../../../bench/codegen.js";
+import { yamlTree } from "../../../../packages/supcon-gen/src/parse/parse-yaml.js";
+import { parseYamlSubset } from "../../../../packages/supcon-gen/src/parse/yaml-subset.js";
+import { linePositions } from "../../../../packages/supcon-gen/src/parse/yaml-tree.js";
 
-const ROOT = path.resolve(__dirname, "../../..");
+const ROOT = path.resolve(__dirname, "../../../..");
 
 /**
  * Reads `text` both ways, as the documents' trees, problems and the position of every offset; null when the

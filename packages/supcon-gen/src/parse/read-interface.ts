@@ -1,15 +1,16 @@
 /**
- * Reads a YAML document into an `InterfaceAst`, reporting unknown keys (with "did you mean"), values of the wrong
- * kind and missing names. What cannot be read is left out of the tree, so later checks do not repeat the problem.
+ * The reader: a YAML document into an `InterfaceAst`, reporting unknown keys (with "did you mean"), values of the
+ * wrong kind and missing names. What cannot be read is left out of the tree, so later checks do not repeat the
+ * problem.
  */
 import { parseSeedDescription } from "supcon/schema";
 import type { ArgAst, ErrorAst, EventAst, InterfaceAst, MethodAst, Str, TypeAst } from "../ast.js";
 import { spanAt } from "../ast.js";
 import type { Diagnostic, Span } from "../diagnostics.js";
 import { didYouMean, error } from "../diagnostics.js";
-import type { SourceDocument } from "../load.js";
-import type { YamlMap, YamlNode, YamlPair, YamlScalar } from "../yaml-tree.js";
-import { isAlias, isMap, isScalar, isSeq } from "../yaml-tree.js";
+import type { SourceDocument } from "./parse-yaml.js";
+import type { YamlMap, YamlNode, YamlPair, YamlScalar } from "./yaml-tree.js";
+import { isAlias, isMap, isScalar, isSeq } from "./yaml-tree.js";
 
 /** The keys each part of an interface file may have, in the order the documentation lists them. */
 export const ALLOWED_KEYS = {
@@ -371,7 +372,12 @@ class Reader {
     const key = this.#resolve(pair.key);
     const str = this.#str(key);
     if (str === null) {
-      this.#error(this.#span(key), `keys of ${context} must be names, not ${kindOf(key)}`);
+      const word = key === null ? "" : this.#plainWord(key);
+      this.#error(
+        this.#span(key),
+        `keys of ${context} must be names, not ${kindOf(key)}` +
+          (word === "" ? "" : `; to use '${word}' as a name, quote it: "${word}"`),
+      );
     }
     return str;
   }
@@ -379,6 +385,18 @@ class Reader {
   /** The required `name` of a part; reports it when it is missing or not a string. */
   #name(entries: ReadonlyMap<string, Entry>, node: YamlNode, what: string, example: string): Str | null {
     const entry = entries.get("name");
+    const value = entry?.value ?? null;
+    const word = value === null ? "" : this.#plainWord(value);
+    if (word !== "") {
+      // `name: true`, `name: null`: YAML reads the word as a boolean or null, not as the name it is meant to be.
+      const read = isNullScalar(value) ? "null" : kindOf(value);
+      this.#error(
+        this.#span(value),
+        `'name' of ${what} is read by YAML as ${read}, not a string; to use '${word}' as a name, ` +
+          `quote it: name: "${word}"`,
+      );
+      return null;
+    }
     if (
       entry === undefined ||
       entry.value === null ||
@@ -444,6 +462,14 @@ class Reader {
     return { value, ...this.#at(start), exact };
   }
 
+  /** The word of a plain scalar that YAML reads as a boolean or null (`true`, `False`, `null`); "" otherwise. */
+  #plainWord(node: YamlNode): string {
+    if (!isScalar(node) || node.style !== "PLAIN") return "";
+    if (node.value !== null && typeof node.value !== "boolean") return "";
+    const word = this.#doc.text.slice(node.range[0], node.range[1]);
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(word) ? word : "";
+  }
+
   #resolve(node: Value | undefined): Value {
     if (node === undefined || node === null) return null;
     return isAlias(node) ? node.target : node;
@@ -463,7 +489,7 @@ class Reader {
   }
 }
 
-function isNullScalar(node: YamlNode): boolean {
+function isNullScalar(node: YamlNode | null): boolean {
   return isScalar(node) && node.value === null;
 }
 

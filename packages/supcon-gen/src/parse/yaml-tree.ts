@@ -1,7 +1,7 @@
 /**
- * The YAML tree the compiler reads (`validate/keys.ts`): what the `yaml` package composes, reduced to what the
- * compiler looks at, as plain objects. `load.ts` converts `yaml`'s nodes into it, and `yaml-subset.ts` builds it
- * directly; both give the same tree for the same text.
+ * The YAML tree the compiler reads (`read-interface.ts`): what the `yaml` package composes, reduced to what the
+ * compiler looks at, as plain objects. `parse-yaml.ts` converts `yaml`'s nodes into it, and `yaml-subset.ts` builds
+ * it directly; both give the same tree for the same text.
  */
 
 /** Offsets into the text: where the node starts, where its value ends, and where it ends (trailing space,

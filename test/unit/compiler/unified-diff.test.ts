@@ -1,29 +1,7 @@
-import { diffLines, unifiedDiff } from "../../../packages/supcon-gen/src/diff.js";
+import { MAX_EDIT_LENGTH, unifiedDiff } from "../../../packages/supcon-gen/src/unified-diff.js";
 
 const lines = (n: number, prefix = "line"): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}`);
-
-describe("diffLines()", () => {
-  it("finds a shortest edit script", () => {
-    const ops = diffLines(["a", "b", "c", "d"], ["a", "x", "c", "d", "e"]);
-    expect(ops.map((o) => `${o.kind[0]}${o.text}`)).toEqual(["ea", "db", "ix", "ec", "ed", "ie"]);
-  });
-
-  it("handles empty sides", () => {
-    expect(diffLines([], ["a"])).toEqual([{ kind: "insert", text: "a" }]);
-    expect(diffLines(["a"], [])).toEqual([{ kind: "delete", text: "a" }]);
-    expect(diffLines([], [])).toEqual([]);
-  });
-
-  it("reconstructs both sides", () => {
-    const a = ["x", "a", "b", "c", "y", "z", "q"];
-    const b = ["a", "c", "b", "y", "w", "z"];
-    const ops = diffLines(a, b);
-    expect(ops.filter((o) => o.kind !== "insert").map((o) => o.text)).toEqual(a);
-    expect(ops.filter((o) => o.kind !== "delete").map((o) => o.text)).toEqual(b);
-    expect(ops.filter((o) => o.kind !== "equal").length).toBe(5);
-  });
-});
 
 describe("unifiedDiff()", () => {
   const labels = { oldLabel: "a.ts (on disk)", newLabel: "a.ts (generated)" };
@@ -67,7 +45,7 @@ describe("unifiedDiff()", () => {
   });
 
   it("caps the number of lines shown", () => {
-    const out = unifiedDiff(lines(100, "a").join("\n"), lines(100, "b").join("\n"), {
+    const out = unifiedDiff(lines(100, "a").join("\n") + "\n", lines(100, "b").join("\n") + "\n", {
       ...labels,
       maxLines: 10,
     });
@@ -77,6 +55,31 @@ describe("unifiedDiff()", () => {
   });
 
   it("shows an insertion at the start with an empty old range", () => {
-    expect(unifiedDiff("b\n", "a\nb\n", { ...labels, context: 0 })).toContain("@@ -0,0 +1 @@\n+a\n");
+    expect(unifiedDiff("b\n", "a\nb\n", { ...labels, context: 0 })).toContain("@@ -0,0 +1,1 @@\n+a\n");
+  });
+
+  it("marks a missing final newline", () => {
+    expect(unifiedDiff("a", "a\n", labels)).toBe(
+      [
+        "--- a.ts (on disk)",
+        "+++ a.ts (generated)",
+        "@@ -1,1 +1,1 @@",
+        "-a",
+        "\\ No newline at end of file",
+        "+a",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("says so instead of diffing texts that differ in too many lines", () => {
+    const out = unifiedDiff(
+      lines(MAX_EDIT_LENGTH, "a").join("\n"),
+      lines(MAX_EDIT_LENGTH, "b").join("\n"),
+      labels,
+    );
+    expect(out).toBe(
+      `--- a.ts (on disk)\n+++ a.ts (generated)\n@@ more than ${MAX_EDIT_LENGTH} lines differ; no diff shown @@\n`,
+    );
   });
 });
