@@ -8,9 +8,9 @@ import { createFrameDecoder } from "../wire/frame.js";
 import { packPayload } from "../wire/codec.js";
 import { LinkReader, LinkWriter } from "../wire/link-codec.js";
 import type { Message, PlainMap } from "../wire/messages.js";
-import { MessageType, PROTOCOL_VERSION } from "../wire/messages.js";
+import { MessageType } from "../wire/messages.js";
 import type { Transport } from "../transport/transport.js";
-import { acceptorProof, connectorProof, createNonce, isNonce, proofMatches } from "./auth.js";
+import { Handshake } from "./handshake.js";
 import { Heartbeat } from "./heartbeat.js";
 import { LinkError } from "./peer-link.js";
 import type { OutgoingEvent, PeerLink, Refusal, RoutedMessage, SendOutcome } from "./peer-link.js";
@@ -81,10 +81,7 @@ export class Link implements PeerLink {
   #lastReceived = Date.now();
   #heartbeat: Heartbeat | undefined;
   #handshakeTimer: NodeJS.Timeout | undefined;
-  /** This side's nonce for the shared-secret handshake. */
-  readonly #nonce = createNonce();
-  #peerNonce: Uint8Array | undefined;
-  #peerInfo: PlainMap = {};
+  readonly #handshake: Handshake;
   readonly #decoder;
 
   constructor(transport: Transport, options: LinkOptions, events: LinkEvents) {
@@ -92,6 +89,7 @@ export class Link implements PeerLink {
     this.#options = options;
     this.#events = events;
     this.#decoder = createFrameDecoder(options.maxFrameBytes);
+    this.#handshake = new Handshake(options);
     this.#writer = new LinkWriter(options.maxFrameBytes);
     this.#reader = new LinkReader(options.self);
     this.#handshakeTimer = setTimeout(
@@ -110,7 +108,7 @@ export class Link implements PeerLink {
       close: (error) => this.#onTransportClosed(error),
       drain: () => undefined,
     });
-    if (options.role === "connector") this.#sendHello();
+    if (options.role === "connector") this.#enqueue(this.#handshake.hello());
   }
 
   /** The peer's node name, from the end of the handshake on; undefined before. */
@@ -206,19 +204,6 @@ export class Link implements PeerLink {
     this.#transport.write(data);
   }
 
-  #sendHello(): void {
-    // With a shared secret the connector names itself only in AUTH, after the acceptor has proved the secret.
-    const hidden = this.#options.role === "connector" && this.#options.secret !== undefined;
-    this.#enqueue({
-      type: MessageType.Hello,
-      version: PROTOCOL_VERSION,
-      name: hidden ? "" : this.#options.self,
-      info: hidden
-        ? { instance: this.#options.instance, nonce: this.#nonce }
-        : { instance: this.#options.instance },
-    });
-  }
-
   #onData(chunk: Uint8Array): void {
     if (this.#state.phase === "closed") return;
     this.#lastReceived = Date.now();
@@ -267,119 +252,27 @@ export class Link implements PeerLink {
     }
   };
 
-  /**
-   * The handshake (docs/PROTOCOL.md). Without a shared secret: HELLO from the connector, HELLO back. With one:
-   * HELLO (no name, a nonce), CHALLENGE (the acceptor's nonce and proof), AUTH (the connector's name and proof),
-   * HELLO. Neither side names itself before the other has proved it knows the secret.
-   */
+  /** Carries out what the handshake says to do with `message` (link/handshake.ts). */
   #onHandshake(message: Message): void {
-    if (message.type === MessageType.Refuse) {
-      this.#shutdown(new LinkError(message.code, `${this.#transport.remote} refused us: ${message.message}`));
-      this.#transport.destroy();
-      return;
-    }
-    if (this.#options.role === "connector") this.#onConnectorHandshake(message);
-    else this.#onAcceptorHandshake(message);
-  }
-
-  #onConnectorHandshake(message: Message): void {
-    const secret = this.#options.secret;
-    if (message.type === MessageType.Challenge) {
-      if (secret === undefined) {
-        this.#refuse({
-          code: "supcon.AuthRequired",
-          message: "the peer requires a shared secret and this node has none (NodeOptions.secret)",
-        });
+    const step = this.#handshake.receive(message);
+    switch (step.kind) {
+      case "send":
+        this.#enqueue(step.message);
         return;
-      }
-      if (
-        this.#peerNonce !== undefined ||
-        !isNonce(message.nonce) ||
-        !proofMatches(message.proof, acceptorProof(secret, this.#nonce, message.nonce))
-      ) {
-        this.#refuse({
-          code: "supcon.AuthFailed",
-          message: "the peer did not prove that it knows the shared secret",
-        });
+      case "open":
+        this.#open(step.name, step.info);
         return;
-      }
-      this.#peerNonce = message.nonce;
-      this.#enqueue({
-        type: MessageType.Auth,
-        name: this.#options.self,
-        proof: connectorProof(secret, message.nonce, this.#nonce, this.#options.self),
-      });
-      return;
-    }
-    if (message.type !== MessageType.Hello) {
-      this.#fail(
-        new LinkError("supcon.ProtocolError", `${this.#transport.remote}: expected HELLO or CHALLENGE`),
-      );
-      return;
-    }
-    if (secret !== undefined && this.#peerNonce === undefined) {
-      this.#refuse({
-        code: "supcon.AuthFailed",
-        message: "the peer did not authenticate: it has no shared secret, and this node requires one",
-      });
-      return;
-    }
-    if (this.#checkVersion(message.version)) this.#open(message.name, message.info);
-  }
-
-  #onAcceptorHandshake(message: Message): void {
-    const secret = this.#options.secret;
-    if (message.type === MessageType.Hello && this.#peerNonce === undefined) {
-      if (!this.#checkVersion(message.version)) return;
-      if (secret === undefined) {
-        if (message.name === "") {
-          this.#refuse({
-            code: "supcon.AuthFailed",
-            message: "this node has no shared secret, and the connecting node expects one",
-          });
-          return;
-        }
-        this.#open(message.name, message.info);
+      case "refuse":
+        this.#refuse(step.refusal);
         return;
-      }
-      const nonce = message.info["nonce"];
-      if (!isNonce(nonce)) {
-        this.#refuse({
-          code: "supcon.AuthRequired",
-          message: "this node requires a shared secret (NodeOptions.secret)",
-        });
+      case "refused":
+        this.#shutdown(new LinkError(step.code, `${this.#transport.remote} refused us: ${step.message}`));
+        this.#transport.destroy();
         return;
-      }
-      this.#peerNonce = nonce;
-      this.#peerInfo = message.info;
-      this.#enqueue({
-        type: MessageType.Challenge,
-        nonce: this.#nonce,
-        proof: acceptorProof(secret, nonce, this.#nonce),
-      });
-      return;
-    }
-    if (message.type === MessageType.Auth && secret !== undefined && this.#peerNonce !== undefined) {
-      if (!proofMatches(message.proof, connectorProof(secret, this.#nonce, this.#peerNonce, message.name))) {
-        this.#refuse({ code: "supcon.AuthFailed", message: "authentication failed" });
+      case "fail":
+        this.#fail(new LinkError(step.code, `${this.#transport.remote}: ${step.message}`));
         return;
-      }
-      this.#open(message.name, this.#peerInfo);
-      return;
     }
-    this.#fail(
-      new LinkError("supcon.ProtocolError", `${this.#transport.remote}: unexpected message in the handshake`),
-    );
-  }
-
-  /** True when the peer speaks our version; otherwise refuses it. */
-  #checkVersion(version: number): boolean {
-    if (version === PROTOCOL_VERSION) return true;
-    this.#refuse({
-      code: "supcon.VersionMismatch",
-      message: `protocol version ${version} is not supported (this node speaks ${PROTOCOL_VERSION})`,
-    });
-    return false;
   }
 
   /** The peer is who it says: check it may join, answer its HELLO (as acceptor), and open the link. */
@@ -390,7 +283,7 @@ export class Link implements PeerLink {
       this.#refuse(refusal);
       return;
     }
-    if (this.#options.role === "acceptor") this.#sendHello();
+    if (this.#options.role === "acceptor") this.#enqueue(this.#handshake.hello());
     clearTimeout(this.#handshakeTimer);
     this.#state = { phase: "open", peer: name, peerInstance: instance };
     this.#heartbeat = new Heartbeat(
