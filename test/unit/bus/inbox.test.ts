@@ -56,13 +56,13 @@ describe("createInbox()", () => {
     expect(handled()).toBe(1);
   });
 
-  it("resolves the call a RESULT answers with its out-args, {} when it has none", () => {
+  it("resolves the call a RESULT answers with its out-args, {} when it has none, naming who answered", () => {
     const { inbox, calls } = setup();
     inbox({ type: MessageType.Result, ...routed, id: 3, out: { sum: 2 } });
     inbox({ type: MessageType.Result, ...routed, id: 4, out: null });
     expect(calls.resolve.mock.calls).toEqual([
-      [3, { sum: 2 }],
-      [4, {}],
+      [3, { sum: 2 }, "peer"],
+      [4, {}, "peer"],
     ]);
   });
 
@@ -86,6 +86,17 @@ describe("createInbox()", () => {
       data: { timer: "t" },
     });
     expect(plain).toMatchObject({ code: "supcon.Timeout", rawMessage: "late", data: undefined });
+    // Declared errors count only from the node called; a relay's errors (it could not forward) from any node.
+    expect(calls.reject.mock.calls.map((c: unknown[]) => c[2])).toEqual(["peer", "peer"]);
+    inbox({
+      type: MessageType.Error,
+      ...routed,
+      id: 7,
+      code: "supcon.ConnectionLost",
+      message: "lost",
+      data: null,
+    });
+    expect(calls.reject.mock.calls[2]?.[2]).toBeUndefined();
   });
 
   it("cancels the served call a CANCEL names, saying who cancelled", () => {

@@ -101,3 +101,43 @@ describe("PendingCalls", () => {
     expect(timers()).toBeLessThanOrEqual(before);
   });
 });
+
+describe("answers from the wrong node", () => {
+  it("settle nothing: only the node called can answer its call", async () => {
+    const calls = new PendingCalls(() => undefined);
+    const { id, promise } = calls.add({
+      dst: "server",
+      via: "server",
+      timeoutMs: 1_000,
+      path: "/p",
+      intf: "I",
+      method: "m",
+      signal: undefined,
+    });
+    expect(calls.resolve(id, { forged: true }, "mallory")).toBe(false);
+    expect(calls.reject(id, new RemoteError("x.Y", "forged"), "mallory")).toBe(false);
+    expect(calls.size).toBe(1);
+    expect(calls.resolve(id, { ok: true }, "server")).toBe(true);
+    await expect(promise).resolves.toEqual({ ok: true });
+  });
+
+  it("start their ids at a random place, so that a peer cannot guess the ids in flight", () => {
+    const first = (): number => {
+      const table = new PendingCalls(() => undefined);
+      const { id, promise } = table.add({
+        dst: "s",
+        via: "s",
+        timeoutMs: 1_000,
+        path: "/p",
+        intf: "I",
+        method: "m",
+        signal: undefined,
+      });
+      promise.catch(() => undefined);
+      table.rejectAll(() => new RemoteError("supcon.Closed", "done"));
+      return id;
+    };
+    const ids = new Set([first(), first(), first(), first()]);
+    expect(ids.size).toBeGreaterThan(1);
+  });
+});

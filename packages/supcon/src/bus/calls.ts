@@ -141,14 +141,17 @@ export class OutgoingCalls {
     return promise;
   }
 
-  /** A RESULT for call `id` arrived. */
-  resolve(id: number, out: unknown): void {
-    this.#pending.resolve(id, out);
+  /** A RESULT for call `id` arrived from node `from`: it settles the call only when the call went to `from`. */
+  resolve(id: number, out: unknown, from?: string): void {
+    this.#pending.resolve(id, out, from);
   }
 
-  /** An ERROR for call `id` arrived. */
-  reject(id: number, error: RemoteError): void {
-    this.#pending.reject(id, error);
+  /**
+   * An ERROR for call `id` arrived from node `from`: it settles the call when the call went to `from`, or when
+   * `from` is a relay on the call's route that could not forward it (its error names the cause).
+   */
+  reject(id: number, error: RemoteError, from?: string): void {
+    this.#pending.reject(id, error, from);
   }
 
   /** The last link to `peer` is gone: calls that left through it fail at once. */

@@ -1,12 +1,20 @@
 /**
  * Delivery: hands each message addressed to this node, from a link or the loopback, to the module that handles it.
  */
-import { RemoteError } from "../base/errors.js";
+import { ErrorCode, RemoteError } from "../base/errors.js";
 import type { ServedCalls } from "../dispatch/served-calls.js";
 import type { AddressedMessage } from "../link/peer-link.js";
 import { MessageType } from "../wire/messages.js";
 import type { OutgoingCalls } from "./calls.js";
 import type { Events } from "./events.js";
+
+/** The codes a relay answers a call with when it cannot forward it (bus/router.ts). */
+const RELAY_ERRORS: ReadonlySet<string> = new Set([
+  ErrorCode.UnknownNode,
+  ErrorCode.ConnectionLost,
+  ErrorCode.Overloaded,
+  ErrorCode.FrameTooLarge,
+]);
 
 export function createInbox(
   served: ServedCalls,
@@ -19,12 +27,15 @@ export function createInbox(
         served.serve(message);
         return;
       case MessageType.Result:
-        calls.resolve(message.id, message.out ?? {});
+        calls.resolve(message.id, message.out ?? {}, message.src);
         return;
       case MessageType.Error:
         calls.reject(
           message.id,
           new RemoteError(message.code, message.message, message.data == null ? {} : { data: message.data }),
+          // A relay on the route answers for the node it could not reach, with one of these codes: such an error
+          // may fail a call, never complete it with a forged result.
+          RELAY_ERRORS.has(message.code) ? undefined : message.src,
         );
         return;
       case MessageType.Cancel:

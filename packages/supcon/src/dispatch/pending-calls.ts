@@ -2,6 +2,7 @@
  * The calls this node has made and not yet seen answered: by id, with their deadlines, and by the neighbour
  * each one left through (so that a broken link fails its calls at once).
  */
+import { randomInt } from "node:crypto";
 import { ErrorCode, RemoteError } from "../base/errors.js";
 import { IdTable } from "./id-table.js";
 
@@ -51,7 +52,11 @@ export class PendingCalls {
   readonly #calls = new IdTable<PendingCall>();
   /** Told when the caller gives up on a call (deadline or abort), so that the callee can be told. */
   readonly #onGiveUp: (dst: string, id: number) => void;
-  #nextId = 1;
+  /**
+   * Ids count up from a random start, so that a peer that sees none of this node's calls cannot guess the ids in
+   * flight; answers are matched by id and by the node they come from (`resolve`, `reject`).
+   */
+  #nextId = randomInt(1, 0xffff_fffe);
   #timer: NodeJS.Timeout | undefined;
   /** When the timer fires; Infinity when it is not armed. */
   #timerAt = Infinity;
@@ -114,20 +119,28 @@ export class PendingCalls {
     return { id, promise };
   }
 
-  /** Completes call `id` with its result; false when no such call is pending (it timed out, say). */
-  resolve(id: number, out: unknown): boolean {
-    const call = this.#settle(id);
+  /**
+   * Completes call `id` with its result, when it is pending and was made to node `from` (an answer from any other
+   * node is not its answer); false otherwise (it timed out, say).
+   */
+  resolve(id: number, out: unknown, from?: string): boolean {
+    const call = this.#settleFrom(id, from);
     if (call === undefined) return false;
     call.resolve(out);
     return true;
   }
 
-  /** Fails call `id`; false when no such call is pending. */
-  reject(id: number, error: RemoteError): boolean {
-    const call = this.#settle(id);
+  /** Fails call `id`, when it is pending (and, given `from`, was made to node `from`); false otherwise. */
+  reject(id: number, error: RemoteError, from?: string): boolean {
+    const call = this.#settleFrom(id, from);
     if (call === undefined) return false;
     call.reject(error);
     return true;
+  }
+
+  #settleFrom(id: number, from: string | undefined): PendingCall | undefined {
+    if (from !== undefined && this.#calls.get(id)?.dst !== from) return undefined;
+    return this.#settle(id);
   }
 
   /** Fails every call matching `predicate` with the error `make` builds for it. */
