@@ -145,15 +145,15 @@ export function exitOnSigterm(): void {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The repository root: the nearest folder above this file whose package.json is named `supcon`. */
+/** The repository root: the nearest folder above this file whose package.json is the workspace's. */
 export function repoRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const file = path.join(dir, "package.json");
     if (fs.existsSync(file)) {
       const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: unknown };
-      if (pkg.name === "supcon") return dir;
+      if (pkg.name === "supcon-workspace") return dir;
     }
-    if (path.dirname(dir) === dir) throw new Error(`no supcon package.json above ${__dirname}`);
+    if (path.dirname(dir) === dir) throw new Error(`no supcon-workspace package.json above ${__dirname}`);
   }
 }
 

@@ -13,6 +13,7 @@ import { createFrameDecoder, encodeFrame } from "../../packages/supcon/src/wire/
 import { LinkReader, LinkWriter } from "../../packages/supcon/src/wire/link-codec";
 import type { Message, PlainMap } from "../../packages/supcon/src/wire/messages";
 import { MessageType } from "../../packages/supcon/src/wire/messages";
+import { DECODE_BUDGET_BASE, DecodeCost } from "../../packages/supcon/src/wire/plain-decoder";
 
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
@@ -322,6 +323,91 @@ export function checkHostileMsgpack(numRuns: number, seed?: number): void {
         // Channel 0 is bound first, so that channel messages get as far as their payload.
         const { messages } = receive([BIND_CHANNEL_0, encodeFrame(body)]);
         messages.forEach((m) => assertPlain(m));
+      },
+    ),
+    { numRuns, ...(seed === undefined ? {} : { seed }) },
+  );
+}
+
+/**
+ * Payloads near the decoding budget: many small objects of one kind (each costing more than its bytes allow),
+ * with some padding that pays for part of them, before or after.
+ */
+const nearBudgetArb: fc.Arbitrary<PlainMap> = fc
+  .tuple(
+    fc.constantFrom<[unknown, number]>(
+      [{}, DecodeCost.container],
+      [[1], DecodeCost.container],
+      ["ab", DecodeCost.string + 2],
+      [new Uint8Array(0), DecodeCost.binary],
+    ),
+    fc.double({ min: 0.8, max: 1.2, noNaN: true }),
+    fc.nat({ max: 200_000 }),
+    fc.boolean(),
+  )
+  .map(([[item, cost], scale, padding, paddingFirst]) => {
+    const items = new Array<unknown>(Math.round((scale * DECODE_BUDGET_BASE) / cost)).fill(item);
+    const pad = "p".repeat(padding);
+    return paddingFirst ? { pad, items } : { items, pad };
+  });
+
+/**
+ * Property: a message near the decoding budget is either refused by the writer (supcon.InvalidData, nothing
+ * queued) or read back whole by the reader, in the channel form and in full (names too long for a channel: more
+ * than 255 bytes of UTF-8), as an endpoint or as a relay that only checks the payload: a sender never sends what
+ * its peer refuses.
+ */
+export function checkBudgetAgreement(numRuns: number, seed?: number): void {
+  const long = "l".repeat(300);
+  fc.assert(
+    fc.property(
+      nearBudgetArb,
+      fc.constantFrom(MessageType.Call, MessageType.Result, MessageType.Event),
+      fc.boolean(),
+      fc.boolean(),
+      (payload, type, inFull, relay) => {
+        const path = inFull ? long : "/p";
+        const message: Message =
+          type === MessageType.Call
+            ? {
+                type,
+                dst: "b",
+                src: "a",
+                hops: 0,
+                id: 1,
+                path,
+                intf: "i",
+                method: "m",
+                args: payload,
+                timeoutMs: 1,
+              }
+            : type === MessageType.Result
+              ? { type, dst: "b", src: inFull ? "é".repeat(128) : "a", hops: 0, id: 1, out: payload }
+              : { type, dst: "b", src: "a", hops: 0, path, intf: "i", event: "e", args: payload, seq: 1 };
+        const writer = new LinkWriter(DEFAULT_MAX_FRAME_BYTES);
+        try {
+          writer.write(message);
+        } catch (err) {
+          ok(
+            err instanceof Error && (err as { code?: unknown }).code === WireErrorCode.InvalidData,
+            String(err),
+          );
+          ok(/takes the cost of decoding/.test(err.message), err.message);
+          ok(writer.take() === undefined, "queued a frame for a message it refused");
+          return;
+        }
+        const stream = writer.take() ?? new Uint8Array(0);
+        const decoder = createFrameDecoder(DEFAULT_MAX_FRAME_BYTES);
+        const reader = new LinkReader(relay ? "relay" : undefined);
+        const got: (Message | string)[] = [];
+        decoder.push(
+          stream,
+          (bytes, start, end) => got.push(reader.read(bytes, start, end)),
+          (problem) => got.push(problem),
+        );
+        const last = got[got.length - 1];
+        ok(typeof last === "object", `the reader refused what the writer sent: ${String(last)}`);
+        if (!relay) deepStrictEqual(normalizeBytes(last), normalizeBytes(message));
       },
     ),
     { numRuns, ...(seed === undefined ? {} : { seed }) },

@@ -1,10 +1,14 @@
 import { Packr, Unpackr } from "msgpackr";
 import { DEFAULT_MAX_FRAME_BYTES } from "../../../packages/supcon/src/api/options";
-import { decodeMessage, encodeMessage } from "../../../packages/supcon/src/wire/codec";
+import { decodeMessage, encodeMessage, packPayload } from "../../../packages/supcon/src/wire/codec";
 import { WireError, WireErrorCode } from "../../../packages/supcon/src/wire/errors";
 import type { Message } from "../../../packages/supcon/src/wire/messages";
 import { MessageType } from "../../../packages/supcon/src/wire/messages";
-import { MAX_NESTING_DEPTH, checkPlainMsgpack } from "../../../packages/supcon/src/wire/plain-msgpack";
+import {
+  DECODE_BUDGET_BASE,
+  MAX_NESTING_DEPTH,
+  createPlainDecoder,
+} from "../../../packages/supcon/src/wire/plain-decoder";
 import { assertPlain } from "../../helpers/wire-properties";
 
 const call: Message = {
@@ -82,11 +86,31 @@ describe("encodeMessage()", () => {
     expect(first).toEqual(copy);
   });
 
-  it("encodes maps of any size", () => {
-    const big: Record<string, number> = {};
-    for (let i = 0; i < 70_000; i++) big[`k${i}`] = i;
+  it("encodes maps of more than 65,535 keys", () => {
+    // Each new key costs DecodeCost.newKey to decode, which values of 200 bytes pay for.
+    const big: Record<string, string> = {};
+    for (let i = 0; i < 70_000; i++) big[`k${i}`] = "v".repeat(200);
     const result = decodeMessage(encodeMessage({ ...call, args: big }).subarray(4));
     expect(result.ok && Object.keys((result.message as { args: object }).args).length).toBe(70_000);
+  });
+
+  it("refuses a message that would cost its receiver more to decode than its size allows", () => {
+    const many = Array.from({ length: DECODE_BUDGET_BASE / 50 }, () => ({}));
+    const keys = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 0]));
+    for (const args of [{ many }, keys]) {
+      expect(() => encodeMessage({ ...call, args })).toThrow(
+        expect.objectContaining({
+          code: WireErrorCode.InvalidData,
+          message: expect.stringMatching(
+            /^cannot encode CALL message: the value at \d+ takes the cost/,
+          ) as string,
+        }) as Error,
+      );
+      expect(() => packPayload(args, "CALL")).toThrow(
+        /^cannot encode CALL message: the value at \d+ takes the cost/,
+      );
+    }
+    expect(() => packPayload({ many: many.slice(0, 1000) }, "CALL")).not.toThrow();
   });
 
   it("sends undefined as nil", () => {
@@ -251,15 +275,17 @@ describe("decodeMessage()", () => {
   it("accepts nesting up to the limit", () => {
     const arrays = new Uint8Array(MAX_NESTING_DEPTH + 1).fill(0x91);
     arrays[MAX_NESTING_DEPTH] = 0xc0;
-    expect(checkPlainMsgpack(arrays)).toBeUndefined();
+    const check = (bytes: Uint8Array): string | undefined =>
+      createPlainDecoder().check(bytes, 0, bytes.length);
+    expect(check(arrays)).toBeUndefined();
     // Empty containers count as a level too.
     const nestedEmpty = (levels: number): Uint8Array => {
       const bytes = new Uint8Array(levels).fill(0x91);
       bytes[levels - 1] = 0x90;
       return bytes;
     };
-    expect(checkPlainMsgpack(nestedEmpty(MAX_NESTING_DEPTH))).toBeUndefined();
-    expect(checkPlainMsgpack(nestedEmpty(MAX_NESTING_DEPTH + 1))).toMatch(/nesting deeper/);
+    expect(check(nestedEmpty(MAX_NESTING_DEPTH))).toBeUndefined();
+    expect(check(nestedEmpty(MAX_NESTING_DEPTH + 1))).toMatch(/nesting deeper/);
   });
 
   it.each(["__proto__", "constructor", "prototype"])(

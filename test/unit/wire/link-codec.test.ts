@@ -214,6 +214,21 @@ describe("LinkWriter and LinkReader", () => {
       [frame([43, 1, "a", "b", "/".repeat(MAX_CHANNEL_NAME_BYTES + 1), "i", "m"])],
       /BIND: a name is longer than 255 bytes/,
     ],
+    [
+      "a node name too long",
+      [frame([43, 1, "a", "b".repeat(256), "/", "i", "m"])],
+      /^BIND: src must be at most 255 characters long, got 256$/,
+    ],
+    [
+      "a member name too long",
+      [frame([43, 1, "a", "b", "/", "i", "m".repeat(256)])],
+      /^BIND: member must be at most 255 characters long, got 256$/,
+    ],
+    [
+      "a payload that costs more to decode than its size allows",
+      [bind0, frame([14, 0, 0, 1, 100, { many: new Array<object>(100_000).fill({}) }])],
+      /^CHANNEL CALL: the last element the value at \d+ takes the cost of decoding/,
+    ],
   ])("refuses %s", (_what, frames, expected) => {
     const stream = Buffer.concat(frames.map((f) => Buffer.from(f)));
     const bodiesOf: Uint8Array[] = [];
@@ -231,6 +246,60 @@ describe("LinkWriter and LinkReader", () => {
     const last = results[results.length - 1];
     expect(typeof last).toBe("string");
     expect(last as string).toMatch(expected);
+  });
+});
+
+describe("LinkWriter and LinkReader limits", () => {
+  it("refuse a message with a name too long for the protocol, and queue nothing for it", () => {
+    const writer = new LinkWriter(1 << 24);
+    for (const m of [
+      { ...call, dst: "d".repeat(256) },
+      { ...result, src: "s".repeat(256) },
+      { ...event, event: "e".repeat(256) },
+    ]) {
+      expect(() => writer.write(m)).toThrow(
+        expect.objectContaining({
+          code: WireErrorCode.InvalidData,
+          message: expect.stringMatching(/must be at most 255 characters long, got 256$/) as string,
+        }) as Error,
+      );
+    }
+    expect(writer.take()).toBeUndefined();
+  });
+
+  it("refuse a payload beyond the decoding budget whether it is decoded or only checked for forwarding", () => {
+    const body = Buffer.from(
+      frame([14, 0, 0, 1, 100, { many: new Array<object>(100_000).fill({}) }]),
+    ).subarray(4);
+    const endpoint = new LinkReader(undefined);
+    const relay = new LinkReader("relay");
+    for (const reader of [endpoint, relay]) reader.read(bodies(bind0)[0] as Uint8Array);
+    const problem = endpoint.read(body);
+    expect(problem).toMatch(/takes the cost of decoding/);
+    expect(relay.read(body)).toBe(problem);
+  });
+
+  it("refuse a 16 MiB frame of empty maps or deep chains, in full or on a channel", () => {
+    const size = 16 * 1024 * 1024;
+    const chain = Buffer.from([...new Array<number>(90).fill(0x91), 0x80]);
+    for (const item of [Buffer.of(0x80), chain]) {
+      const count = Math.floor(size / item.length);
+      const array = Buffer.concat([Buffer.from([0xdd, 0, 0, 0, 0]), Buffer.alloc(count * item.length, item)]);
+      array.writeUInt32BE(count, 1);
+      const full = Buffer.concat([
+        Buffer.from(anyPackr.pack([10, "server", "client", 0, 1, "/p", "i", "m", null, 100])).subarray(0, -2),
+        Buffer.from([0x81, 0xa1, 0x78]),
+        array,
+        Buffer.from([0x64]),
+      ]);
+      const onChannel = Buffer.concat([Buffer.from([0x96, 14, 0, 0, 1, 100, 0x81, 0xa1, 0x78]), array]);
+      const reader = new LinkReader(undefined);
+      reader.read(bodies(bind0)[0] as Uint8Array);
+      expect(reader.read(full)).toMatch(/^the value at \d+ takes the cost of decoding/);
+      expect(reader.read(onChannel)).toMatch(
+        /^CHANNEL CALL: the last element the value at \d+ takes the cost/,
+      );
+    }
   });
 });
 

@@ -1,7 +1,11 @@
+import { encodeMessage } from "../../../packages/supcon/src/wire/codec";
+import { WireError, WireErrorCode } from "../../../packages/supcon/src/wire/errors";
 import type { Message } from "../../../packages/supcon/src/wire/messages";
 import {
   MessageType,
+  NameLimit,
   PROTOCOL_VERSION,
+  checkNames,
   messageTypeName,
   parseMessage,
   toWire,
@@ -230,6 +234,135 @@ describe("parseMessage()", () => {
   it("refuses objects that are not plain maps", () => {
     expect(parseMessage([0, 1, "n", new Date(0)])).toBe("HELLO: info (element 3) must be a map, got a Date");
     expect(parseMessage([0, 1, "n", new Map()])).toBe("HELLO: info (element 3) must be a map, got a Map");
+  });
+});
+
+/** The names of each message type and their limits; types absent here carry no names. */
+const NAMES: Readonly<Record<number, Readonly<Record<string, number>>>> = {
+  [MessageType.Hello]: { name: NameLimit.node },
+  [MessageType.Refuse]: { code: NameLimit.code },
+  [MessageType.Auth]: { name: NameLimit.node },
+  [MessageType.Call]: {
+    dst: NameLimit.node,
+    src: NameLimit.node,
+    path: NameLimit.path,
+    intf: NameLimit.interface,
+    method: NameLimit.member,
+  },
+  [MessageType.Result]: { dst: NameLimit.node, src: NameLimit.node },
+  [MessageType.Error]: { dst: NameLimit.node, src: NameLimit.node, code: NameLimit.code },
+  [MessageType.Cancel]: { dst: NameLimit.node, src: NameLimit.node },
+  [MessageType.Event]: {
+    dst: NameLimit.node,
+    src: NameLimit.node,
+    path: NameLimit.path,
+    intf: NameLimit.interface,
+    event: NameLimit.member,
+  },
+  [MessageType.Subscribe]: {
+    dst: NameLimit.node,
+    src: NameLimit.node,
+    path: NameLimit.path,
+    intf: NameLimit.interface,
+    event: NameLimit.member,
+  },
+  [MessageType.Unsubscribe]: {
+    dst: NameLimit.node,
+    src: NameLimit.node,
+    path: NameLimit.path,
+    intf: NameLimit.interface,
+    event: NameLimit.member,
+  },
+  [MessageType.Advert]: { origin: NameLimit.node, instance: NameLimit.instance },
+  [MessageType.Bye]: { code: NameLimit.code },
+  [MessageType.Bind]: {
+    dst: NameLimit.node,
+    src: NameLimit.node,
+    path: NameLimit.path,
+    intf: NameLimit.interface,
+    member: NameLimit.member,
+  },
+};
+const NAMELESS: readonly number[] = [MessageType.Challenge, MessageType.Ping, MessageType.Pong];
+
+/** Every name of every message type, too long by one character. */
+const tooLong: [string, string, Message, string][] = examples.flatMap(([m]) =>
+  Object.entries(NAMES[m.type] ?? {}).map(([field, max]): [string, string, Message, string] => [
+    messageTypeName(m.type),
+    field,
+    { ...m, [field]: "x".repeat(max + 1) } as Message,
+    `${field} must be at most ${max} characters long, got ${max + 1}`,
+  ]),
+);
+const advert = examples.find(([m]) => m.type === MessageType.Advert)?.[0] as Message & {
+  type: typeof MessageType.Advert;
+};
+const hello = examples[0]?.[0] as Message & { type: typeof MessageType.Hello };
+tooLong.push(
+  [
+    "HELLO",
+    "info.instance",
+    { ...hello, info: { instance: "x".repeat(256) } },
+    "info.instance must be at most 255 characters long, got 256",
+  ],
+  [
+    "ADVERT",
+    "neighbour",
+    { ...advert, neighbors: ["a", "x".repeat(256)] },
+    "neighbors[1] must be at most 255 characters long, got 256",
+  ],
+  [
+    "ADVERT",
+    "path of objects",
+    { ...advert, objects: { ["/" + "x".repeat(1024)]: ["i"] } },
+    `the path '/${"x".repeat(39)}…' of objects must be at most 1024 characters long, got 1025`,
+  ],
+  [
+    "ADVERT",
+    "interface of objects",
+    { ...advert, objects: { "/p": ["i", "x".repeat(1025)] } },
+    "objects['/p'][1] must be at most 1024 characters long, got 1025",
+  ],
+);
+
+describe("name limits", () => {
+  it("has a rule for every message type", () => {
+    for (const type of Object.values(MessageType)) {
+      if (CHANNEL_TYPES.includes(type)) continue;
+      expect([NAMES[type] !== undefined, NAMELESS.includes(type)]).toContain(true);
+    }
+  });
+
+  it.each(tooLong)(
+    "%s: refuses a %s that is too long, received or sent",
+    (name, _field, message, problem) => {
+      expect(parseMessage(toWire(message))).toBe(`${name}: ${problem}`);
+      expect(checkNames(message)).toBe(problem);
+      try {
+        encodeMessage(message);
+        throw new Error("encoded");
+      } catch (err) {
+        expect(err).toBeInstanceOf(WireError);
+        expect((err as WireError).code).toBe(WireErrorCode.InvalidData);
+        expect((err as WireError).message).toBe(`cannot encode ${name} message: ${problem}`);
+      }
+    },
+  );
+
+  it.each(
+    examples.filter(([m]) => NAMES[m.type] !== undefined).map(([m]) => [messageTypeName(m.type), m] as const),
+  )("%s: accepts every name at its limit", (_, message) => {
+    const longest = Object.fromEntries(
+      Object.entries(NAMES[message.type] ?? {}).map(([field, max]) => [field, "x".repeat(max)]),
+    );
+    const m = { ...message, ...longest } as Message;
+    expect(parseMessage(toWire(m))).toEqual(m);
+  });
+
+  it("bounds what an error message quotes of a name", () => {
+    const path = "/" + "p".repeat(100_000);
+    const problem = parseMessage([30, "o", "i", 1, [], { [path]: "intf" }]) as string;
+    expect(problem).toBe(`ADVERT: objects['/${"p".repeat(39)}…'] must be an array of strings, got a string`);
   });
 });
 

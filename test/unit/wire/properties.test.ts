@@ -1,4 +1,9 @@
-import { checkArbitraryBytes, checkHostileMsgpack, checkRoundTrip } from "../../helpers/wire-properties";
+import {
+  checkArbitraryBytes,
+  checkBudgetAgreement,
+  checkHostileMsgpack,
+  checkRoundTrip,
+} from "../../helpers/wire-properties";
 
 /**
  * Property-based tests of frames + codec + messages. A few hundred runs each keep CI fast; set FUZZ_RUNS (and
@@ -30,6 +35,15 @@ describe("wire properties", () => {
     "whatever msgpackr encodes with every extension on decodes to plain data or a protocol error",
     () => {
       checkHostileMsgpack(runs(500), seed);
+    },
+    timeout,
+  );
+
+  it(
+    "a message near the decoding budget is refused by the writer or read back whole by the reader",
+    () => {
+      // Each run packs and reads some 40,000 objects: a hundredth of the runs asked for when fuzzing.
+      checkBudgetAgreement(process.env["FUZZ_RUNS"] ? Math.ceil(runs(20) / 100) : 20, seed);
     },
     timeout,
   );

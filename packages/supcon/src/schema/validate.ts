@@ -11,7 +11,7 @@
  * `MAX_VALUE_DEPTH` deep, which also stops cyclic values.
  */
 import { didYouMean } from "../base/did-you-mean.js";
-import { MAX_NESTING_DEPTH } from "../wire/plain-msgpack.js";
+import { MAX_NESTING_DEPTH } from "../wire/plain-decoder.js";
 import type { ArgModel, InterfaceModel, TypeModel } from "./normalize.js";
 import type { TypeExpr } from "./type-expr.js";
 import { formatTypeExpr } from "./type-expr.js";

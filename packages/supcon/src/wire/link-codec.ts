@@ -5,15 +5,17 @@
  *
  * A channel message is `[type, channel, hops, (id | seq), (timeoutMs,) payload]`, the payload (args or out) last,
  * so the fixed part before it is read and written here byte by byte: only the payload is packed by msgpackr, and
- * read, once the plain-data scan has passed it, by `decodePlain()`.
+ * read by the link's `PlainDecoder`.
  */
 import { InboundChannels, OutboundChannels } from "./channels.js";
-import { checkPayload, decodeMessage, encodeMessage, packPayload, unpackPayload } from "./codec.js";
+import { encodeMessage, packPayload, readMessage, readPayload } from "./codec.js";
 import { WireError, WireErrorCode } from "./errors.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH } from "./frame.js";
 import { FrameOutput } from "./frame-output.js";
 import type { CallMessage, EventMessage, Message, PlainMap, ResultMessage } from "./messages.js";
 import { MessageType, messageTypeName } from "./messages.js";
+import type { PlainDecoder } from "./plain-decoder.js";
+import { createPlainDecoder } from "./plain-decoder.js";
 
 /** The part of an EVENT that is the same for all the subscribers of one firing. */
 export interface EventHeader {
@@ -32,6 +34,8 @@ export class LinkWriter {
   readonly #out = new FrameOutput();
   readonly #channels: OutboundChannels;
   readonly #maxFrameBytes: number;
+  /** Decodes the payloads of messages that go in full (names too long for a channel); made when first needed. */
+  #decoder: PlainDecoder | undefined;
 
   constructor(maxFrameBytes: number, channels = new OutboundChannels()) {
     this.#maxFrameBytes = maxFrameBytes;
@@ -89,7 +93,7 @@ export class LinkWriter {
     const { src, path, intf, event } = header;
     const channel = this.#channel(dst, src, path, intf, event, length);
     if (channel < 0) {
-      const args = unpackPayload(payload, 0, payload.length);
+      const args = this.#unpack(payload, "EVENT");
       const message: EventMessage = { type: MessageType.Event, dst, src, hops, path, intf, event, args, seq };
       this.#out.append(encodeMessage(message, this.#maxFrameBytes));
       return;
@@ -112,7 +116,7 @@ export class LinkWriter {
     const channel = this.#channel(m.dst, m.src, m.path, m.intf, m.method, length);
     if (channel < 0) {
       this.#out.append(
-        encodeMessage({ ...m, hops, args: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
+        encodeMessage({ ...m, hops, args: this.#unpack(payload, "CALL") }, this.#maxFrameBytes),
       );
       return;
     }
@@ -124,11 +128,22 @@ export class LinkWriter {
     const channel = this.#channel(m.dst, m.src, "", "", "", length);
     if (channel < 0) {
       this.#out.append(
-        encodeMessage({ ...m, hops, out: unpackPayload(payload, 0, payload.length) }, this.#maxFrameBytes),
+        encodeMessage({ ...m, hops, out: this.#unpack(payload, "RESULT") }, this.#maxFrameBytes),
       );
       return;
     }
     this.#writeChannelMessage(MessageType.ChannelResult, channel, hops, m.id, -1, payload, length);
+  }
+
+  /** The args or out of a packed payload, for a message that goes in full. */
+  #unpack(payload: Uint8Array, what: string): PlainMap | null {
+    this.#decoder ??= createPlainDecoder();
+    const value = readPayload(this.#decoder, payload, 0, payload.length, true);
+    // Not expected: payloads are checked when they are packed or received.
+    if (typeof value === "string") {
+      throw new WireError(WireErrorCode.InvalidData, `cannot encode ${what} message: the payload ${value}`);
+    }
+    return value;
   }
 
   /**
@@ -187,7 +202,11 @@ export class LinkWriter {
 export class LinkReader {
   readonly #channels = new InboundChannels();
   readonly #self: string | undefined;
+  /** The link's decoder: its key cache holds the keys of this link's messages. */
+  readonly #decoder = createPlainDecoder();
   #payload: Uint8Array | undefined;
+  /** Where the integer `#uint()` read last ends. */
+  #uintEnd = 0;
 
   /**
    * @param self This node's name. The payload of a channel message addressed to another node is not decoded: it
@@ -219,9 +238,8 @@ export class LinkReader {
     ) {
       return this.#readChannelMessage(bytes, start, end, type);
     }
-    const decoded = decodeMessage(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
-    if (!decoded.ok) return decoded.message;
-    const message = decoded.message;
+    const message = readMessage(this.#decoder, bytes, start, end);
+    if (typeof message === "string") return message;
     if (message.type === MessageType.Bind) {
       const problem = this.#channels.bind(message);
       if (problem !== undefined) return problem;
@@ -239,29 +257,29 @@ export class LinkReader {
     const header = type === MessageType.ChannelCall ? CALL_ARRAY : RESULT_OR_EVENT_ARRAY;
     if (body[start] !== header) return `${name} must be an array of ${header & 0x0f} elements`;
     let pos = start + 2;
-    const channel = readUint(body, pos, end);
-    pos = readEnd;
+    const channel = this.#uint(body, pos, end);
+    pos = this.#uintEnd;
     const names = channel < 0 ? undefined : this.#channels.get(channel);
     if (names === undefined) {
       return channel < 0
         ? `${name}: channel (element 1) must be an unsigned integer`
         : `${name} on channel ${channel}, which the peer has not bound`;
     }
-    const hops = readUint(body, pos, end);
-    pos = readEnd;
-    const n = readUint(body, pos, end);
-    pos = readEnd;
+    const hops = this.#uint(body, pos, end);
+    pos = this.#uintEnd;
+    const n = this.#uint(body, pos, end);
+    pos = this.#uintEnd;
     let timeoutMs = 0;
     if (type === MessageType.ChannelCall) {
-      timeoutMs = readUint(body, pos, end);
-      pos = readEnd;
+      timeoutMs = this.#uint(body, pos, end);
+      pos = this.#uintEnd;
     }
     if (hops < 0 || n < 0 || timeoutMs < 0) return `${name}: elements 2 to 4 must be unsigned integers`;
-    const problem = checkPayload(body, pos, end);
-    if (problem !== undefined) return `${name}: the last element ${problem}`;
-    let payload: PlainMap | null = null;
-    if (this.#self === undefined || names.dst === this.#self) payload = unpackPayload(body, pos, end);
-    else this.#payload = body.subarray(pos, end);
+    // A payload for this node is decoded; one to forward is only checked, and forwarded as it came.
+    const forward = this.#self !== undefined && names.dst !== this.#self;
+    const payload = readPayload(this.#decoder, body, pos, end, !forward);
+    if (typeof payload === "string") return `${name}: the last element ${payload}`;
+    if (forward) this.#payload = body.subarray(pos, end);
     const { dst, src } = names;
     switch (type) {
       case MessageType.ChannelCall: {
@@ -286,6 +304,26 @@ export class LinkReader {
         return { type: MessageType.Event, dst, src, hops, path, intf, event, args: payload, seq: n };
       }
     }
+  }
+
+  /**
+   * Reads a MessagePack unsigned integer (any width, up to 2^53 − 1) at `at`, before `end`, and sets `#uintEnd`; -1
+   * when there is none there.
+   */
+  #uint(b: Uint8Array, at: number, end: number): number {
+    if (at >= end) return -1;
+    const token = b[at] as number;
+    if (token < 0x80) {
+      this.#uintEnd = at + 1;
+      return token;
+    }
+    const width = token === 0xcc ? 1 : token === 0xcd ? 2 : token === 0xce ? 4 : token === 0xcf ? 8 : 0;
+    if (width === 0 || at + width >= end) return -1;
+    let n = 0;
+    for (let i = 1; i <= width; i++) n = n * 256 + (b[at + i] as number);
+    if (!Number.isSafeInteger(n)) return -1;
+    this.#uintEnd = at + 1 + width;
+    return n;
   }
 }
 
@@ -319,27 +357,4 @@ function writeUint(buf: Buffer, at: number, n: number): number {
   buf.writeUInt32BE(Math.floor(n / 0x1_0000_0000), at + 1);
   buf.writeUInt32BE(n >>> 0, at + 5);
   return at + 9;
-}
-
-/** Where the value `readUint()` read last ends. (Module state: reads are synchronous and never nested.) */
-let readEnd = 0;
-
-/**
- * Reads a MessagePack unsigned integer (any width, up to 2^53 − 1) at `at`, before `end`, and sets `readEnd`; -1
- * when there is none there.
- */
-function readUint(b: Uint8Array, at: number, end: number): number {
-  if (at >= end) return -1;
-  const token = b[at] as number;
-  if (token < 0x80) {
-    readEnd = at + 1;
-    return token;
-  }
-  const width = token === 0xcc ? 1 : token === 0xcd ? 2 : token === 0xce ? 4 : token === 0xcf ? 8 : 0;
-  if (width === 0 || at + width >= end) return -1;
-  let n = 0;
-  for (let i = 1; i <= width; i++) n = n * 256 + (b[at + i] as number);
-  if (!Number.isSafeInteger(n)) return -1;
-  readEnd = at + 1 + width;
-  return n;
 }

@@ -277,14 +277,23 @@ export function toWire(m: Message): unknown[] {
 /**
  * Reads a decoded message array into a `Message`, checking its arity and the type of every field: strings,
  * unsigned integers within the safe range, maps that are plain objects (or nil where the protocol allows it),
- * `neighbors` an array of strings, `objects` a map of arrays of strings.
+ * `neighbors` an array of strings, `objects` a map of arrays of strings; and the length of every name
+ * (`checkNames()`).
  *
- * The contents of `args`, `out`, `info` and `data` are not inspected here: the codec has already refused anything
- * but plain data in the whole body, and their meaning is checked against the interface by the node.
+ * The contents of `args`, `out`, `info` and `data` are not inspected here: the decoder has already refused
+ * anything but plain data in the whole body, and their meaning is checked against the interface by the node.
  *
  * @returns the message, or a string saying what is wrong with it.
  */
 export function parseMessage(value: unknown): Message | string {
+  const message = parseFields(value);
+  if (typeof message === "string") return message;
+  const problem = checkNames(message);
+  return problem === undefined ? message : `${messageTypeName(message.type)}: ${problem}`;
+}
+
+/** `parseMessage()` without the check of name lengths. */
+function parseFields(value: unknown): Message | string {
   if (!Array.isArray(value)) return `a message must be an array, got ${kind(value)}`;
   const a = value as readonly unknown[];
   if (a.length === 0) return "empty message array";
@@ -347,7 +356,7 @@ export function parseMessage(value: unknown): Message | string {
       if (!isPlainMap(objects)) return field(name, "objects", 5, "a map", objects);
       for (const path in objects) {
         if (!isStringArray(objects[path])) {
-          return `${name}: objects['${path}'] must be an array of strings, got ${kind(objects[path])}`;
+          return `${name}: objects[${quote(path)}] must be an array of strings, got ${kind(objects[path])}`;
         }
       }
       return {
@@ -452,6 +461,114 @@ export function parseMessage(value: unknown): Message | string {
   }
   // Unreachable: every type in TYPE_NAMES is handled above.
   return `unknown message type ${type}`;
+}
+
+/**
+ * The longest names each message may carry, in UTF-16 code units (JavaScript's `length`), on receipt and before
+ * sending (docs/PROTOCOL.md, "Limits"). Every name a peer sends ends up in lookups, log lines and "did you mean"
+ * hints, whose cost grows with its length; these bounds keep them small whatever the frame size.
+ */
+export const NameLimit = {
+  /** Node names (`dst`, `src`, HELLO and AUTH `name`, ADVERT `origin` and `neighbors`): the runtime's rule. */
+  node: 255,
+  /** ADVERT `instance` and HELLO `info.instance` ids (16 hex digits from this runtime). */
+  instance: 255,
+  /** Object paths (`path`, the keys of ADVERT `objects`). */
+  path: 1024,
+  /** Dotted interface names (`intf`, the interface names of ADVERT `objects`). */
+  interface: 1024,
+  /** Method and event names (`method`, `event`, BIND `member`). */
+  member: 255,
+  /** Error codes (ERROR, REFUSE and BYE `code`): an interface name, a dot and an error name at most. */
+  code: 1024 + 1 + 255,
+} as const;
+
+/**
+ * What is wrong with the names of a message (the first that is too long, see `NameLimit`), or undefined. The
+ * channel messages carry no names: their names come from BIND, checked here like any message.
+ */
+export function checkNames(m: Message): string | undefined {
+  switch (m.type) {
+    case MessageType.Hello: {
+      const instance = m.info["instance"];
+      return (
+        limit("name", m.name, NameLimit.node) ??
+        (typeof instance === "string" ? limit("info.instance", instance, NameLimit.instance) : undefined)
+      );
+    }
+    case MessageType.Refuse:
+    case MessageType.Bye:
+      return limit("code", m.code, NameLimit.code);
+    case MessageType.Challenge:
+    case MessageType.Ping:
+    case MessageType.Pong:
+      return undefined;
+    case MessageType.Auth:
+      return limit("name", m.name, NameLimit.node);
+    case MessageType.Call:
+      return routedNames(m) ?? memberNames(m.path, m.intf, "method", m.method);
+    case MessageType.Result:
+    case MessageType.Cancel:
+      return routedNames(m);
+    case MessageType.Error:
+      return routedNames(m) ?? limit("code", m.code, NameLimit.code);
+    case MessageType.Event:
+    case MessageType.Subscribe:
+    case MessageType.Unsubscribe:
+      return routedNames(m) ?? memberNames(m.path, m.intf, "event", m.event);
+    case MessageType.Bind:
+      return routedNames(m) ?? memberNames(m.path, m.intf, "member", m.member);
+    case MessageType.Advert:
+      return advertNames(m);
+  }
+  // Reachable only by bypassing the types; encodeMessage() refuses such a message when it packs it.
+  return undefined;
+}
+
+function routedNames(m: { readonly dst: string; readonly src: string }): string | undefined {
+  return limit("dst", m.dst, NameLimit.node) ?? limit("src", m.src, NameLimit.node);
+}
+
+function memberNames(path: string, intf: string, what: string, member: string): string | undefined {
+  return (
+    limit("path", path, NameLimit.path) ??
+    limit("intf", intf, NameLimit.interface) ??
+    limit(what, member, NameLimit.member)
+  );
+}
+
+function advertNames(m: AdvertMessage): string | undefined {
+  const problem =
+    limit("origin", m.origin, NameLimit.node) ?? limit("instance", m.instance, NameLimit.instance);
+  if (problem !== undefined) return problem;
+  const neighbors = m.neighbors;
+  for (let i = 0; i < neighbors.length; i++) {
+    const neighbor = neighbors[i] as string;
+    if (neighbor.length > NameLimit.node) return limit(`neighbors[${i}]`, neighbor, NameLimit.node);
+  }
+  for (const path in m.objects) {
+    if (path.length > NameLimit.path)
+      return limit(`the path ${quote(path)} of objects`, path, NameLimit.path);
+    const intfs = m.objects[path] as readonly string[];
+    for (let i = 0; i < intfs.length; i++) {
+      const intf = intfs[i] as string;
+      if (intf.length > NameLimit.interface) {
+        return limit(`objects[${quote(path)}][${i}]`, intf, NameLimit.interface);
+      }
+    }
+  }
+  return undefined;
+}
+
+function limit(field: string, name: string, max: number): string | undefined {
+  return name.length <= max
+    ? undefined
+    : `${field} must be at most ${max} characters long, got ${name.length}`;
+}
+
+/** A name for an error message, quoted, and cut short when long: it may come from a peer. */
+function quote(name: string): string {
+  return `'${name.length > 40 ? `${name.slice(0, 40)}…` : name}'`;
 }
 
 /** Number of elements of each message array, type included. */
