@@ -106,3 +106,15 @@ describe("ObjectRegistry", () => {
     expect(first.fired).toEqual([]);
   });
 });
+
+describe("paths the wire cannot carry", () => {
+  it("refuses a path over 1,024 characters", () => {
+    const registry = new ObjectRegistry("me", { emitEvent: () => undefined });
+    expect(() =>
+      registry.register(
+        `/${"p".repeat(1_024)}`,
+        new Implementation(new Interface({ name: "com.example.I" })),
+      ),
+    ).toThrow(/path must start with/);
+  });
+});

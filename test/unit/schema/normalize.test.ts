@@ -484,3 +484,20 @@ describe("normalizeInterface()", () => {
     });
   });
 });
+
+describe("names the wire cannot carry", () => {
+  it("refuses an interface name over 1,024 characters and a member name over 255", () => {
+    const long = `com.${"a".repeat(1_100)}`;
+    expect(() => normalizeInterface({ name: long })).toThrow(/at most 1024/);
+    const method = "m".repeat(256);
+    expect(() => normalizeInterface({ name: "com.example.X", methods: [{ name: method }] })).toThrow(
+      /at most 255/,
+    );
+    expect(() =>
+      normalizeInterface({
+        name: "com.example.X",
+        events: [{ name: "e", args: [{ name: "a".repeat(256), type: "int" }] }],
+      }),
+    ).toThrow(/at most 255/);
+  });
+});

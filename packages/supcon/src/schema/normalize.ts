@@ -10,6 +10,7 @@
  */
 import { didYouMean } from "../base/did-you-mean.js";
 import { InvalidArgumentError } from "../base/errors.js";
+import { NameLimit } from "../base/names.js";
 import type {
   ErrorDescription,
   InterfaceDescription,
@@ -90,6 +91,9 @@ class Normalizer {
     const name = raw["name"];
     if (typeof name !== "string" || !DOTTED_NAME.test(name)) {
       this.#fail(`name must be a dotted name like 'com.example.Timer', got ${show(name)}`);
+    }
+    if (name.length > NameLimit.interface) {
+      this.#fail(`name is ${name.length} characters long; the wire carries at most ${NameLimit.interface}`);
     }
     this.#name = name;
     this.#prefix = `Interface '${name}': `;
@@ -354,6 +358,11 @@ class Normalizer {
       this.#fail(`${where}: name must be an identifier (letters, digits, '_'), got ${show(value)}`);
     }
     if (RESERVED_NAMES.has(value)) this.#fail(`${where}: '${value}' is a reserved name`);
+    if (value.length > NameLimit.member) {
+      this.#fail(
+        `${where}: the name is ${value.length} characters long; the wire carries at most ${NameLimit.member}`,
+      );
+    }
     return value;
   }
 
