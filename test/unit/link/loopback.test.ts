@@ -1,3 +1,4 @@
+import { WireError } from "../../../packages/supcon/src/wire/errors";
 import { LoopbackLink } from "../../../packages/supcon/src/link/loopback";
 import type { AddressedMessage, OutgoingEvent } from "../../../packages/supcon/src/link/peer-link";
 import type { CallMessage } from "../../../packages/supcon/src/wire/messages";
@@ -65,26 +66,30 @@ describe("LoopbackLink", () => {
     ]);
   });
 
-  it("carries no bytes: it packs nothing, so content that has no wire form passes", () => {
+  it("carries what a message carries as any link does: a copy to the receiver, and what cannot travel refused", () => {
     const { link, delivered } = setup();
-    const when = new Date(0);
-    const event: OutgoingEvent = {
-      src: "me",
-      path: "/t",
-      intf: "I",
-      event: "e",
-      args: { when },
-      payload: undefined,
-    };
+    const args = { list: [1, 2], nested: { a: "x" } };
+    expect(link.send({ ...call, args })).toBe("sent");
+    const event: OutgoingEvent = { src: "me", path: "/t", intf: "I", event: "e", args, payload: undefined };
     link.sendEvent(event, "me", 1);
-    expect(event.payload).toBeUndefined();
-    expect(link.send({ ...call, args: { when } })).toBe("sent");
+    expect(event.payload).toBeInstanceOf(Uint8Array);
     const carried = delivered.map((m) =>
-      m.type === MessageType.Event || m.type === MessageType.Call ? m.args?.["when"] : undefined,
+      m.type === MessageType.Event || m.type === MessageType.Call ? m.args : undefined,
     );
-    // The very object, not a decoded copy.
-    expect(carried[0]).toBe(when);
-    expect(carried[1]).toBe(when);
+    // Equal, but not the sender's objects: the receiver cannot change what the sender holds.
+    expect(carried).toEqual([args, args]);
+    expect(carried[0]).not.toBe(args);
+    expect(carried[1]).not.toBe(args);
+    // A Date has no wire form: refused here as on the way to another node.
+    expect(() => link.send({ ...call, args: { when: new Date(0) } })).toThrow(WireError);
+    expect(() =>
+      link.sendEvent(
+        { src: "me", path: "/t", intf: "I", event: "e", args: { when: new Date(0) }, payload: undefined },
+        "me",
+        2,
+      ),
+    ).toThrow(/cannot encode EVENT/);
+    expect(delivered).toHaveLength(2);
   });
 
   it("refuses everything once closed, as a closed link does", () => {
