@@ -5,14 +5,14 @@
 import { Node } from "supcon";
 import { END, argMap, die, exitOnSigterm, makeEvent, numArg, say } from "../lib/common.js";
 import { publishLoop, reportPublisher, waitGo } from "../lib/fanout.js";
-import { EchoServer, PATH, SERVER } from "./common.js";
+import { EchoServer, PATH, SERVER, benchNodeOptions } from "./common.js";
 
 const args = argMap();
 const n = numArg(args, "n", 200000);
 const burst = numArg(args, "burst", 1000);
 
 async function main(): Promise<void> {
-  const node = new Node(SERVER);
+  const node = new Node(SERVER, benchNodeOptions(SERVER));
   const impl = new EchoServer();
   node.register(PATH, impl);
   const { port } = await node.listen({ host: "127.0.0.1", port: 0 });

@@ -5,12 +5,12 @@
  */
 import { Node } from "supcon";
 import { argMap, die, exitOnSigterm, makeEvent, say } from "../lib/common.js";
-import { EchoServer, PATH, SERVER } from "./common.js";
+import { EchoServer, PATH, SERVER, benchNodeOptions } from "./common.js";
 
 const args = argMap();
 
 async function main(): Promise<void> {
-  const node = new Node(SERVER);
+  const node = new Node(SERVER, benchNodeOptions(SERVER));
   const impl = new EchoServer();
   node.register(PATH, impl);
   const unix = args["unix"];

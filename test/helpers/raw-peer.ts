@@ -3,10 +3,14 @@
  * runtime/wire), so that a test can send what no well-behaved node would, and read what the node answers.
  */
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { Packr } from "msgpackr";
+import { OriginAuth } from "../../packages/supcon/src/bus/origin-auth";
+import { Handshake } from "../../packages/supcon/src/link/handshake";
+import type { HandshakeIdentity } from "../../packages/supcon/src/link/handshake";
 import { encodeMessage } from "../../packages/supcon/src/wire/codec";
 import { createFrameDecoder, encodeFrame } from "../../packages/supcon/src/wire/frame";
-import { LinkReader } from "../../packages/supcon/src/wire/link-codec";
+import { LinkReader, LinkWriter } from "../../packages/supcon/src/wire/link-codec";
 import type { HelloMessage, Message } from "../../packages/supcon/src/wire/messages";
 import { MessageType, PROTOCOL_VERSION } from "../../packages/supcon/src/wire/messages";
 
@@ -28,8 +32,24 @@ export function advertOf(origin: string, instance: string, neighbors: string[]):
   return { type: MessageType.Advert, origin, instance, seq: Date.now(), neighbors, objects: {} };
 }
 
+/** How a raw peer authenticates (`RawPeer.join()`): as a node with these settings would. */
+export interface JoinOptions {
+  readonly name: string;
+  /** The process instance claimed. @default a fixed one */
+  readonly instance?: string;
+  readonly secret?: Uint8Array;
+  /** Credentials: the peer then signs its advert and seals what it sends in its own name. */
+  readonly identity?: HandshakeIdentity;
+  /** Neighbours in the advert sent after the handshake (the node's name by default); false for none. */
+  readonly neighbors?: readonly string[] | false;
+}
+
 export class RawPeer {
   readonly socket: net.Socket;
+  /** With credentials (`join()`): signs this peer's advert and seals what it sends as itself. */
+  originAuth: OriginAuth | undefined;
+  /** Writes CALL, RESULT and EVENT on channels (BIND first), sealed by `originAuth` when `src` is this peer. */
+  #writer: LinkWriter | undefined;
   /** Every message received, in order. */
   readonly received: Message[] = [];
   /** What could not be read back (a framing or decoding problem on our side of the stream). */
@@ -39,7 +59,7 @@ export class RawPeer {
   #isClosed = false;
   #waiters = new Set<() => void>();
 
-  private constructor(socket: net.Socket) {
+  private constructor(socket: net.Socket | tls.TLSSocket) {
     this.socket = socket;
     const decoder = createFrameDecoder(64 * 1024 * 1024);
     // Reads channel messages too: a node sends CALL, RESULT and EVENT on channels.
@@ -65,6 +85,84 @@ export class RawPeer {
         resolve();
       }),
     );
+  }
+
+  /** Opens a TLS connection to `port` on 127.0.0.1; resolves after the TLS handshake. */
+  static connectTls(port: number, options: tls.ConnectionOptions): Promise<RawPeer> {
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect({ host: "127.0.0.1", port, ...options });
+      socket.once("error", reject);
+      socket.once("secureConnect", () => {
+        socket.off("error", reject);
+        resolve(new RawPeer(socket));
+      });
+    });
+  }
+
+  /**
+   * Runs the handshake of protocol version 3 as a connector with these settings (the runtime's own state machine:
+   * the point is what comes after), then sends its ADVERT (signed, with credentials). Throws on REFUSE or close.
+   */
+  async join(options: JoinOptions): Promise<HelloMessage> {
+    const instance = options.instance ?? "00000000feedf00d";
+    const handshake = new Handshake({
+      self: options.name,
+      instance,
+      role: "connector",
+      secret: options.secret,
+      identity: options.identity,
+    });
+    this.send(handshake.hello());
+    for (;;) {
+      const reply = await this.next(
+        (m) =>
+          m.type === MessageType.Hello || m.type === MessageType.Refuse || m.type === MessageType.Challenge,
+      );
+      const step = handshake.receive(reply);
+      if (step.kind === "send") {
+        this.send(step.message);
+        continue;
+      }
+      if (step.kind !== "open" || reply.type !== MessageType.Hello) {
+        throw new Error(`handshake refused: ${JSON.stringify(step)}`);
+      }
+      if (options.identity !== undefined) {
+        this.originAuth = new OriginAuth({
+          self: options.name,
+          instance,
+          identity: options.identity.local,
+          trust: options.identity.trust,
+          maxNodes: 1000,
+        });
+        // Learn the keys of the nodes whose adverts arrive, as a node would: to seal messages to them.
+        for (const m of this.received) if (m.type === MessageType.Advert) this.originAuth.verifyAdvert(m);
+      }
+      this.#writer = new LinkWriter(16 * 1024 * 1024, undefined, this.originAuth);
+      if (options.neighbors !== false) {
+        const advert = advertOf(options.name, instance, [...(options.neighbors ?? [reply.name])]);
+        this.send(this.originAuth === undefined ? advert : this.signed(advert));
+      }
+      return reply;
+    }
+  }
+
+  /** `advert` signed with this peer's credentials (its own name only verifies, of course). */
+  signed(advert: Message): Message {
+    if (advert.type !== MessageType.Advert || this.originAuth === undefined) return advert;
+    return { ...advert, ...this.originAuth.signAdvert(advert) } as Message;
+  }
+
+  /**
+   * Sends a routed message as a node's link would: CALL, RESULT and EVENT on channels, sealed when it is from this
+   * peer and it has credentials; a `mac` given in the message goes as it is.
+   */
+  sendRouted(message: Message): void {
+    if (this.#writer === undefined) throw new Error("sendRouted() needs join() first");
+    // Adverts that arrived since: their keys seal what goes to their origins.
+    for (const m of this.received) if (m.type === MessageType.Advert) this.originAuth?.verifyAdvert(m);
+    this.#writer.write(message);
+    const bytes = this.#writer.take();
+    if (bytes !== undefined) this.write(bytes);
   }
 
   /** Opens a connection to `port` on 127.0.0.1. */

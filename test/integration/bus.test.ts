@@ -109,7 +109,8 @@ describe("the bus", () => {
     await expect(client.call("server", "/calc", "com.example.Calc", "add", { a: 2, b: 2 })).resolves.toEqual({
       sum: 4,
     });
-    expect(bus.warnings.filter((w) => w.startsWith("server: ")).length).toBeGreaterThanOrEqual(3);
+    // Each garbage connection is warned about; repeated warnings of one kind are rate-limited (bus/status.ts).
+    expect(bus.warnings.filter((w) => w.startsWith("server: ")).length).toBeGreaterThanOrEqual(2);
   });
 
   it("closes a connection that never completes its handshake", async () => {

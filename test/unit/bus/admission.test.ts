@@ -6,7 +6,14 @@ import { NODE_NAME_MAX } from "../../../packages/supcon/src/base/names";
 /** Node "hub", open, on a bus where "alice" (process "i-alice") is reachable. */
 function context(fields: Partial<AdmissionContext> = {}): AdmissionContext {
   const instances: Record<string, string> = { alice: "i-alice" };
-  return { self: "hub", closing: false, instanceOf: (name) => instances[name], ...fields };
+  return {
+    self: "hub",
+    closing: false,
+    instanceOf: (name) => instances[name],
+    linked: () => false,
+    authenticated: false,
+    ...fields,
+  };
 }
 
 describe("admissionRefusal()", () => {
@@ -26,8 +33,22 @@ describe("admissionRefusal()", () => {
   it("refuses a name held on the bus by another process with supcon.NameTaken", () => {
     expect(admissionRefusal("alice", "i-impostor", context())).toEqual({
       code: ErrorCode.NameTaken,
-      message: "the name 'alice' is already taken on the bus (seen by hub); give each node a unique name",
+      message:
+        "the name 'alice' is already taken on the bus by another process (seen by hub); give each node a unique name, or wait until the old process has left (about 2 × heartbeatTimeoutMs after it stopped)",
     });
+  });
+
+  it("without credentials, refuses a second link in the name of a linked node, even with its instance id", () => {
+    const linked = context({ linked: (name) => name === "alice" });
+    const refusal = admissionRefusal("alice", "i-alice", linked);
+    expect(refusal?.code).toBe(ErrorCode.NameTaken);
+    expect(refusal?.message).toMatch(/'alice' is linked to hub already; without credentials/);
+  });
+
+  it("with credentials, admits a second link of the process that holds the name", () => {
+    const linked = context({ linked: (name) => name === "alice", authenticated: true });
+    expect(admissionRefusal("alice", "i-alice", linked)).toBeUndefined();
+    expect(admissionRefusal("alice", "i-restarted", linked)?.code).toBe(ErrorCode.NameTaken);
   });
 
   it("refuses this node's own name with supcon.NameTaken", () => {

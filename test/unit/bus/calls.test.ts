@@ -53,6 +53,7 @@ function setup(settings: { callTimeoutMs?: number; maxPendingCalls?: number } = 
       self: "me",
       maxHops: 32,
       maxQueuedBytes: 1000,
+      warn: () => undefined,
       nextHop,
       link: (peer) => links.get(peer),
       known: () => ["me", "far", "srv"],

@@ -189,6 +189,64 @@ describe("Endpoints.listen()", () => {
     ]);
   });
 
+  describe("shares the handshake slots between remote addresses", () => {
+    /** Full when 4 accepted links are in their handshake, as the link set counts them. */
+    async function listening() {
+      const made = setup();
+      Object.defineProperty(made.node, "full", {
+        get: () => made.links.filter((l) => l.state.phase === "handshaking").length >= 4,
+      });
+      await made.endpoints.listen("tcp:7000", false);
+      const accept = (remote: string): PipeEnd => {
+        const transport = new PipeEnd(remote);
+        made.transports.accept?.(transport);
+        return transport;
+      };
+      return { ...made, accept };
+    }
+
+    it("closes the oldest connection of the address holding the most to make room for a new one", async () => {
+      const { endpoints, accept, links, warnings } = await listening();
+      const flood = [1, 2, 3].map((i) => accept(`10.0.0.9:${50_000 + i}`));
+      const other = accept("10.0.0.2:40000");
+      expect([endpoints.handshaking(), endpoints.handshaking("10.0.0.9")]).toEqual([4, 3]);
+      const newcomer = accept("10.0.0.3:40000");
+      // The flooding address gives up its oldest; the other address keeps its connection.
+      expect(flood.map((t) => t.isClosed)).toEqual([true, false, false]);
+      expect(links[0]?.close).toHaveBeenCalled();
+      expect([other.isClosed, newcomer.isClosed]).toEqual([false, false]);
+      expect([endpoints.handshaking(), endpoints.handshaking("10.0.0.9")]).toEqual([4, 2]);
+      expect(warnings).toEqual([
+        "closed a connection from 10.0.0.9:50001 still in its handshake to make room for one from 10.0.0.3:40000: 4 connections are in their handshake (maxHandshakingLinks), 3 of them from 10.0.0.9",
+      ]);
+    });
+
+    it("lets a newcomer from the flooding address in too, at the cost of that address's oldest", async () => {
+      const { accept } = await listening();
+      const flood = Array.from({ length: 4 }, (_, i) => accept(`10.0.0.9:${50_000 + i}`));
+      const newcomer = accept("10.0.0.9:60000");
+      expect([...flood, newcomer].map((t) => t.isClosed)).toEqual([true, false, false, false, false]);
+    });
+
+    it("among addresses holding as many, closes the connection accepted first", async () => {
+      const { accept } = await listening();
+      const a = [accept("10.0.0.1:1"), accept("10.0.0.2:1"), accept("10.0.0.2:2"), accept("10.0.0.1:2")];
+      accept("10.0.0.3:1");
+      expect(a.map((t) => t.isClosed)).toEqual([true, false, false, false]);
+    });
+
+    it("gives the slot back when a link opens or closes", async () => {
+      const { endpoints, accept, links } = await listening();
+      accept("10.0.0.9:1");
+      accept("10.0.0.9:2");
+      links[0]?.open("peer");
+      links[1]?.end();
+      await run();
+      expect(endpoints.handshaking()).toBe(0);
+      expect(endpoints.handshaking("10.0.0.9")).toBe(0);
+    });
+  });
+
   it("drops a connection that arrives once the node is closed", async () => {
     const { endpoints, transports, links, node } = setup();
     await endpoints.listen("tcp:7000", false);

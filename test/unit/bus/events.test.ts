@@ -15,7 +15,12 @@ const I = "com.example.Ticker";
  * The events of node `self`, with links to `peers` (each its own next hop). Its messages go through a router; what
  * reaches the node itself (through the loopback link) is handed back to the events.
  */
-function setup(self = "me", peers: string[] = ["pub", "sub", "sub2"], maxSubscriptionsPerNode = 100) {
+function setup(
+  self = "me",
+  peers: string[] = ["pub", "sub", "sub2"],
+  maxSubscriptionsPerNode = 100,
+  maxSubscriptionsPerLink = 1_000,
+) {
   const links = new Map<string, PeerLink>();
   const routes = new Map<string, string>([[self, self]]);
   const known = new Set<string>([self]);
@@ -43,6 +48,7 @@ function setup(self = "me", peers: string[] = ["pub", "sub", "sub2"], maxSubscri
       self,
       maxHops: 32,
       maxQueuedBytes: 1000,
+      warn: () => undefined,
       nextHop: (node) => routes.get(node),
       link: (peer) => links.get(peer),
       known: () => [...known],
@@ -51,7 +57,7 @@ function setup(self = "me", peers: string[] = ["pub", "sub", "sub2"], maxSubscri
     new RelayedCalls(),
   );
   const events: Events = new Events(
-    { self, maxSubscriptionsPerNode },
+    { self, maxSubscriptionsPerNode, maxSubscriptionsPerLink },
     {
       allowed: (request) => policy.allowed(request),
       isKnown: (node) => known.has(node),
@@ -63,7 +69,12 @@ function setup(self = "me", peers: string[] = ["pub", "sub", "sub2"], maxSubscri
     },
   );
   const link = (peer: string): FakePeerLink => peerLinks.get(peer) as FakePeerLink;
-  return { events, link, addPeer, statuses, warnings, policy };
+  /** `node` becomes reachable through the neighbour `via`. */
+  const behind = (node: string, via: string): void => {
+    routes.set(node, via);
+    known.add(node);
+  };
+  return { events, link, addPeer, behind, statuses, warnings, policy };
 }
 
 function eventFrom(
@@ -160,6 +171,33 @@ describe("Events, as subscriber", () => {
     expect(statuses).toEqual([]);
   });
 
+  it("keeps no sequence number of a source it has no listener on, whatever sources events name", () => {
+    const { events, statuses } = setup();
+    // Unwanted events (of forged sources, or crossing an unsubscription) leave nothing behind that would later
+    // count as the last number seen.
+    for (let seq = 1; seq <= 5; seq++) events.onEvent(eventFrom("pub", seq));
+    for (let i = 0; i < 100; i++) events.onEvent(eventFrom(`forged-${i}`, 1));
+    events.on("pub", "/t", I, "tick", noop);
+    events.onEvent(eventFrom("pub", 9));
+    events.onEvent(eventFrom("pub", 10));
+    expect(statuses).toEqual([]);
+  });
+
+  it("keeps the sequence numbers of a publisher across its keys, and forgets them with its last listener", () => {
+    const { events, statuses } = setup();
+    events.on("pub", "/t", I, "tick", noop);
+    events.onEvent(eventFrom("pub", 1));
+    // An event of a key it no longer listens to still counts as seen.
+    events.onEvent(eventFrom("pub", 2, "tock"));
+    events.onEvent(eventFrom("pub", 3));
+    expect(statuses).toEqual([]);
+    events.off("pub", "/t", I, "tick", noop);
+    events.on("pub", "/t", I, "tick", noop);
+    events.onEvent(eventFrom("pub", 7));
+    events.onEvent(eventFrom("pub", 8));
+    expect(statuses).toEqual([]);
+  });
+
   it("sends its subscriptions to a node again when that node appears, and only those", () => {
     const { events, addPeer, link } = setup();
     events.on("later", "/t", I, "tick", noop);
@@ -202,9 +240,9 @@ describe("Events, as subscriber", () => {
 describe("Events, as publisher", () => {
   it("sends an event to each subscriber, numbered per subscriber from 1", () => {
     const { events, link } = setup();
-    events.onSubscribe(subscribe("sub"));
+    events.onSubscribe(subscribe("sub"), "sub");
     events.emit("/t", I, "tick", { n: 1 });
-    events.onSubscribe(subscribe("sub2"));
+    events.onSubscribe(subscribe("sub2"), "sub2");
     events.emit("/t", I, "tick", { n: 2 });
     expect(link("sub").events.map((e) => [e.dst, e.seq, e.event.args])).toEqual([
       ["sub", 1, { n: 1 }],
@@ -216,7 +254,7 @@ describe("Events, as publisher", () => {
 
   it("sends nothing for an event nobody subscribed to", () => {
     const { events, link } = setup();
-    events.onSubscribe(subscribe("sub", "tick"));
+    events.onSubscribe(subscribe("sub", "tick"), "sub");
     events.emit("/t", I, "tock", {});
     events.emit("/other", I, "tick", {});
     expect(link("sub").events).toEqual([]);
@@ -224,8 +262,8 @@ describe("Events, as publisher", () => {
 
   it("stops sending to a node that unsubscribed or left the bus", () => {
     const { events, link } = setup();
-    events.onSubscribe(subscribe("sub"));
-    events.onSubscribe(subscribe("sub2"));
+    events.onSubscribe(subscribe("sub"), "sub");
+    events.onSubscribe(subscribe("sub2"), "sub2");
     events.onUnsubscribe({ ...subscribe("sub"), type: MessageType.Unsubscribe });
     events.nodeDown("sub2");
     events.emit("/t", I, "tick", {});
@@ -235,7 +273,7 @@ describe("Events, as publisher", () => {
 
   it("ignores a subscription from a node not on the bus", () => {
     const { events, addPeer } = setup();
-    events.onSubscribe(subscribe("ghost"));
+    events.onSubscribe(subscribe("ghost"), "ghost");
     const ghost = addPeer("ghost");
     events.emit("/t", I, "tick", {});
     expect(ghost.events).toEqual([]);
@@ -248,7 +286,7 @@ describe("Events, as publisher", () => {
       asked.push(request);
       return false;
     };
-    events.onSubscribe(subscribe("sub"));
+    events.onSubscribe(subscribe("sub"), "sub");
     events.emit("/t", I, "tick", {});
     expect(asked).toEqual([{ caller: "sub", path: "/t", intf: I, member: "tick" }]);
     expect(link("sub").events).toEqual([]);
@@ -259,10 +297,10 @@ describe("Events, as publisher", () => {
 
   it("ignores, with a warning, a subscription beyond maxSubscriptionsPerNode of that node", () => {
     const { events, link, warnings } = setup("me", ["sub", "sub2"], 2);
-    events.onSubscribe(subscribe("sub", "a"));
-    events.onSubscribe(subscribe("sub", "b"));
-    events.onSubscribe(subscribe("sub", "c"));
-    events.onSubscribe(subscribe("sub2", "c"));
+    events.onSubscribe(subscribe("sub", "a"), "sub");
+    events.onSubscribe(subscribe("sub", "b"), "sub");
+    events.onSubscribe(subscribe("sub", "c"), "sub");
+    events.onSubscribe(subscribe("sub2", "c"), "sub2");
     for (const name of ["a", "b", "c"]) events.emit("/t", I, name, {});
     expect(link("sub").events.map((e) => e.event.event)).toEqual(["a", "b"]);
     expect(link("sub2").events.map((e) => e.event.event)).toEqual(["c"]);
@@ -271,10 +309,61 @@ describe("Events, as publisher", () => {
     ]);
   });
 
+  it("counts a subscription against the link it came over, even one in the name of a node elsewhere", () => {
+    const { events, link, warnings } = setup("me", ["sub", "sub2"], 100, 1);
+    // Routes may differ in the two directions: it is taken, and its events go by the route to sub2.
+    events.onSubscribe(subscribe("sub2"), "sub");
+    events.onSubscribe(subscribe("sub", "tock"), "sub");
+    events.onSubscribe(subscribe("sub2", "tock"), "sub2");
+    events.emit("/t", I, "tick", {});
+    events.emit("/t", I, "tock", {});
+    expect(link("sub").events).toEqual([]);
+    expect(link("sub2").events.map((e) => e.event.event)).toEqual(["tick", "tock"]);
+    expect(warnings).toEqual([
+      `ignored a subscription of sub to ${I}.tock at /t: the subscriptions that came from sub hold 1 already (maxSubscriptionsPerLink)`,
+    ]);
+  });
+
+  it("bounds the subscriptions that came over one link as a whole, whatever nodes they name", () => {
+    const { events, link, behind, warnings } = setup("me", ["sub", "sub2"], 100, 3);
+    for (let i = 1; i <= 5; i++) behind(`fake${i}`, "sub");
+    for (let i = 1; i <= 5; i++) events.onSubscribe(subscribe(`fake${i}`), "sub");
+    events.onSubscribe(subscribe("sub2"), "sub2");
+    events.emit("/t", I, "tick", {});
+    // One event fired sends at most maxSubscriptionsPerLink EVENTs on the link.
+    expect(link("sub").events.map((e) => e.dst)).toEqual(["fake1", "fake2", "fake3"]);
+    expect(link("sub2").events.map((e) => e.dst)).toEqual(["sub2"]);
+    expect(warnings).toEqual(
+      [4, 5].map(
+        (i) =>
+          `ignored a subscription of fake${i} to ${I}.tick at /t: the subscriptions that came from sub hold 3 already (maxSubscriptionsPerLink)`,
+      ),
+    );
+    // A subscription that goes (or a node that leaves) frees its place.
+    events.onUnsubscribe({ ...subscribe("fake1"), type: MessageType.Unsubscribe });
+    events.nodeDown("fake2");
+    events.onSubscribe(subscribe("fake4"), "sub");
+    events.onSubscribe(subscribe("fake5"), "sub");
+    events.emit("/t", I, "tick", {});
+    expect(
+      link("sub")
+        .events.slice(3)
+        .map((e) => e.dst),
+    ).toEqual(["fake3", "fake4", "fake5"]);
+  });
+
+  it("does not count this node's own subscriptions against a link", () => {
+    const { events } = setup("me", ["sub"], 100, 1);
+    const got: string[] = [];
+    for (const name of ["a", "b", "c"]) events.on("me", "/t", I, name, () => got.push(name));
+    for (const name of ["a", "b", "c"]) events.emit("/t", I, name, {});
+    expect(got).toEqual(["a", "b", "c"]);
+  });
+
   it("accepts again, without a warning, a subscription it holds already at the limit", () => {
     const { events, link, warnings } = setup("me", ["sub"], 1);
-    events.onSubscribe(subscribe("sub"));
-    events.onSubscribe(subscribe("sub"));
+    events.onSubscribe(subscribe("sub"), "sub");
+    events.onSubscribe(subscribe("sub"), "sub");
     events.emit("/t", I, "tick", {});
     expect(link("sub").events).toHaveLength(1);
     expect(warnings).toEqual([]);
@@ -301,7 +390,7 @@ describe("Events, as publisher", () => {
     };
     const got: unknown[] = [];
     subscriber.events.on("pub", "/t", I, "tick", (args) => got.push(args));
-    publisher.events.onSubscribe(subscriber.link("pub").messages()[0] as SubscribeMessage);
+    publisher.events.onSubscribe(subscriber.link("pub").messages()[0] as SubscribeMessage, "me");
     publisher.events.emit("/t", I, "tick", { n: 1 });
     toSubscriber.outcome = "overloaded";
     publisher.events.emit("/t", I, "tick", { n: 2 });
@@ -313,7 +402,7 @@ describe("Events, as publisher", () => {
 
   it("numbers events from 1 again for a subscriber that reappears", () => {
     const { events, link } = setup();
-    events.onSubscribe(subscribe("sub"));
+    events.onSubscribe(subscribe("sub"), "sub");
     events.emit("/t", I, "tick", {});
     events.nodeUp("sub");
     events.emit("/t", I, "tick", {});

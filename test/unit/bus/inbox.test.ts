@@ -52,8 +52,11 @@ describe("createInbox()", () => {
       timeoutMs: 5,
     };
     inbox(call);
-    expect(served.serve).toHaveBeenCalledWith(call);
-    expect(handled()).toBe(1);
+    expect(served.serve).toHaveBeenCalledWith(call, undefined);
+    // With the link it came over, for the per-link limits.
+    inbox(call, "alice");
+    expect(served.serve).toHaveBeenLastCalledWith(call, "alice");
+    expect(handled()).toBe(2);
   });
 
   it("resolves the call a RESULT answers with its out-args, {} when it has none, naming who answered", () => {
@@ -117,7 +120,7 @@ describe("createInbox()", () => {
     const unsubscribe: UnsubscribeMessage = { type: MessageType.Unsubscribe, ...routed, ...names };
     for (const message of [event, subscribe, unsubscribe] as AddressedMessage[]) inbox(message);
     expect(events.onEvent).toHaveBeenCalledWith(event);
-    expect(events.onSubscribe).toHaveBeenCalledWith(subscribe);
+    expect(events.onSubscribe).toHaveBeenCalledWith(subscribe, undefined);
     expect(events.onUnsubscribe).toHaveBeenCalledWith(unsubscribe);
     expect(handled()).toBe(3);
   });

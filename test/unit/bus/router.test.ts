@@ -18,8 +18,10 @@ const MAX_HOPS = 8;
  * A relay node "relay" with links to "alice" and "bob"; "carol" is behind bob, "dave" has a route but no open link
  * (its link has just closed).
  */
-function setup() {
+function setup(maxRelayedCalls?: number) {
   const delivered: AddressedMessage[] = [];
+  const from: (string | undefined)[] = [];
+  const warnings: string[] = [];
   const alice = new FakePeerLink("alice");
   const bob = new FakePeerLink("bob");
   const links = new Map<string, PeerLink>([
@@ -39,14 +41,18 @@ function setup() {
       self: "relay",
       maxHops: MAX_HOPS,
       maxQueuedBytes: 1000,
+      warn: (message) => warnings.push(message),
       nextHop: (node) => routes.get(node),
       link: (peer) => links.get(peer),
       known: () => ["relay", "alice", "bob", "carol", "dave"],
-      deliver: (message) => delivered.push(message),
+      deliver: (message, via) => {
+        delivered.push(message);
+        from.push(via);
+      },
     },
-    new RelayedCalls(),
+    new RelayedCalls(maxRelayedCalls),
   );
-  return { router, alice, bob, delivered };
+  return { router, alice, bob, delivered, from, warnings };
 }
 
 function call(fields: Partial<CallMessage> = {}): CallMessage {
@@ -126,11 +132,33 @@ describe("Router.route()", () => {
 });
 
 describe("Router.receive()", () => {
-  it("delivers a message addressed to this node", () => {
-    const { router, delivered, bob } = setup();
+  it("delivers a message addressed to this node, with the neighbour it came from", () => {
+    const { router, delivered, from, bob } = setup();
     router.receive("alice", call({ dst: "relay" }), undefined);
     expect(delivered).toEqual([call({ dst: "relay" })]);
+    expect(from).toEqual(["alice"]);
     expect(bob.sent).toEqual([]);
+  });
+
+  it("answers forwarded CALLs beyond the share of their link with supcon.Overloaded, whatever callers they name", () => {
+    const { router, alice, bob } = setup(32);
+    // The answers to forged callers go nowhere: look at what the router answers.
+    const answer = jest.spyOn(router, "answer");
+    // Alone, alice's link may hold half of maxRelayedCalls: the other half stays free for others.
+    for (let id = 1; id <= 20; id++) router.receive("alice", call({ src: `forged-${id}`, id }), undefined);
+    expect(bob.sent).toHaveLength(16);
+    expect(answer.mock.calls.map(([caller, id, code]) => [caller, id, code])).toEqual(
+      [17, 18, 19, 20].map((id) => [`forged-${id}`, id, ErrorCode.Overloaded]),
+    );
+    expect(answer.mock.calls[0]?.[3]).toBe(
+      "relay cannot forward the call to carol:/calc com.example.Calc.add: it forwards 16 calls from alice already, that link's share of maxRelayedCalls (32) while calls from 1 links are forwarded; retry when some finish",
+    );
+    // Another link's calls are forwarded; and once answers pass back, alice's are again.
+    router.receive("bob", call({ dst: "alice", src: "carol", id: 1 }), undefined);
+    expect(alice.messages().filter((m) => m.type === MessageType.Call)).toHaveLength(1);
+    router.receive("bob", result({ dst: "forged-1", id: 1 }), undefined);
+    router.receive("alice", call({ src: "later", id: 1 }), undefined);
+    expect(bob.sent).toHaveLength(17);
   });
 
   it("forwards a message for another node with its payload as it came and one more hop", () => {
@@ -294,5 +322,26 @@ describe("Router.failure()", () => {
     const error = router.failure("carol", "closed", "what");
     expect(error.code).toBe(ErrorCode.ConnectionLost);
     expect(error.rawMessage).toBe("what: the link to bob is gone");
+  });
+
+  describe("a message in the node's own name", () => {
+    it("is dropped when it arrives on a link, delivered or forwarded: it can only be forged", () => {
+      const { router, alice, bob, delivered, warnings } = setup();
+      router.receive(
+        "alice",
+        { type: MessageType.Cancel, dst: "relay", src: "relay", hops: 0, id: 1 },
+        undefined,
+      );
+      router.receive(
+        "alice",
+        { type: MessageType.Cancel, dst: "bob", src: "relay", hops: 0, id: 2 },
+        undefined,
+      );
+      expect(delivered).toEqual([]);
+      expect(bob.sent).toEqual([]);
+      expect(alice.sent).toEqual([]);
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toMatch(/in this node's own name \(relay\): forged/);
+    });
   });
 });

@@ -35,4 +35,23 @@ describe("Subscribers", () => {
     subscribers.remove("b", "/p", "I", "e");
     expect(subscribers.of("/p", "I", "e")).toBeUndefined();
   });
+
+  it("counts each subscription against the node and against the link it came over", () => {
+    const subscribers = new Subscribers();
+    subscribers.add("a", "/p", "I", "e", "relay");
+    subscribers.add("a", "/p", "I", "f", "other");
+    subscribers.add("b", "/p", "I", "e", "relay");
+    subscribers.add("b", "/p", "I", "e", "other"); // held already: not counted again
+    const counts = (): number[] => [
+      subscribers.countVia("relay"),
+      subscribers.countVia("other"),
+      subscribers.countOf("a"),
+      subscribers.countOf("b"),
+    ];
+    expect(counts()).toEqual([2, 1, 2, 1]);
+    subscribers.remove("b", "/p", "I", "e");
+    expect(counts()).toEqual([1, 1, 2, 0]);
+    subscribers.removeNode("a");
+    expect(counts()).toEqual([0, 0, 0, 0]);
+  });
 });

@@ -64,8 +64,54 @@ describe("the handshake", () => {
     expect(c).toMatchObject({ kind: "open", name: "server" });
   });
 
-  it("refuses a connector with a different secret, and the connector refuses an acceptor that cannot prove it", () => {
-    expect(run(secret("one"), secret("two")).connector).toMatchObject({
+  it("refuses a connector with a different secret: the acceptor checks the connector's proof first", () => {
+    const { connector, acceptor } = run(secret("one"), secret("two"));
+    expect(acceptor).toMatchObject({ kind: "refuse", refusal: { code: ErrorCode.AuthFailed } });
+    expect(connector).toMatchObject({ kind: "refused", code: ErrorCode.AuthFailed });
+  });
+
+  it("gives a connector nothing to guess the secret against: CHALLENGE holds a nonce and no proof or name", () => {
+    const rogue = new Handshake({
+      self: "rogue",
+      instance: "r1",
+      role: "connector",
+      secret: secret("guess"),
+    });
+    const acceptor = new Handshake({
+      self: "server",
+      instance: "s1",
+      role: "acceptor",
+      secret: secret("s3cret"),
+    });
+    const step = acceptor.receive(rogue.hello());
+    expect(step).toMatchObject({ kind: "send", message: { type: MessageType.Challenge } });
+    if (step.kind !== "send" || step.message.type !== MessageType.Challenge) return;
+    expect(step.message.proof).toHaveLength(0);
+    expect(JSON.stringify(step.message)).not.toContain("server");
+  });
+
+  it("has the connector refuse an acceptor whose HELLO does not prove the secret", () => {
+    const connector = new Handshake({
+      self: "client",
+      instance: "c1",
+      role: "connector",
+      secret: secret("s3cret"),
+    });
+    const acceptor = new Handshake({
+      self: "server",
+      instance: "s1",
+      role: "acceptor",
+      secret: secret("s3cret"),
+    });
+    const challenge = acceptor.receive(connector.hello());
+    if (challenge.kind !== "send") throw new Error("expected CHALLENGE");
+    const auth = connector.receive(challenge.message);
+    if (auth.kind !== "send") throw new Error("expected AUTH");
+    expect(acceptor.receive(auth.message).kind).toBe("open");
+    const hello = acceptor.hello();
+    if (hello.type !== MessageType.Hello) throw new Error("expected HELLO");
+    // The proof binds the acceptor's name: the same HELLO under another name does not prove anything.
+    expect(connector.receive({ ...hello, name: "impostor" })).toMatchObject({
       kind: "refuse",
       refusal: { code: ErrorCode.AuthFailed },
     });

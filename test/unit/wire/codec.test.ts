@@ -27,7 +27,7 @@ const call: Message = {
 /** msgpack bytes of `[10, "a", "b", 0, 1, "/", "i", "m", <value>, 1000]`: a CALL whose args are `value`. */
 function callWith(value: readonly number[]): Uint8Array {
   return Uint8Array.from([
-    0x9a,
+    0x9b,
     10,
     0xa1,
     0x61,
@@ -45,6 +45,7 @@ function callWith(value: readonly number[]): Uint8Array {
     0xcd,
     0x03,
     0xe8,
+    0xc0, // no MAC
   ]);
 }
 
@@ -76,6 +77,7 @@ describe("encodeMessage()", () => {
       "add",
       { timer: "t", seconds: 1.5 },
       30_000,
+      null,
     ]);
   });
 

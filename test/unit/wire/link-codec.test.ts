@@ -114,9 +114,9 @@ describe("LinkWriter and LinkReader", () => {
     writer.take();
     writer.write({ ...call, id: 1000 });
     const callFrame = writer.take() as Uint8Array;
-    // 4 (length) + 1 (array) + 1 (type) + 1 (channel) + 1 (hops) + 3 (id) + 3 (timeoutMs) + 28 (args)
-    expect(callFrame.length).toBe(42);
-    expect(callFrame.length).toBeLessThan(encodeMessage({ ...call, id: 1000 }).length / 2);
+    // 4 (length) + 1 (array) + 1 (type) + 1 (channel) + 1 (hops) + 3 (id) + 3 (timeoutMs) + 1 (no MAC) + 28 (args)
+    expect(callFrame.length).toBe(43);
+    expect(callFrame.length).toBeLessThanOrEqual(encodeMessage({ ...call, id: 1000 }).length / 2);
   });
 
   it("reads the names from the BIND it was sent, in order, when the sender takes channel numbers over", () => {
@@ -194,16 +194,20 @@ describe("LinkWriter and LinkReader", () => {
   it.each<[string, Uint8Array[], RegExp]>([
     [
       "an unbound channel",
-      [frame([14, 3, 0, 1, 100, null])],
+      [frame([14, 3, 0, 1, 100, null, null])],
       /CHANNEL CALL on channel 3, which the peer has not bound/,
     ],
-    ["a wrong arity", [bind0, frame([14, 0, 0, 1, null])], /CHANNEL CALL must be an array of 6 elements/],
-    ["a string channel", [frame([15, "x", 0, 1, null])], /channel \(element 1\) must be an unsigned integer/],
-    ["a negative id", [bind0, frame([15, 0, 0, -1, null])], /must be unsigned integers/],
-    ["a float hops", [bind0, frame([23, 0, 0.5, 1, null])], /must be unsigned integers/],
-    ["an array payload", [bind0, frame([15, 0, 0, 1, [1]])], /the last element must be a map or nil/],
-    ["a Date in the payload", [bind0, frame([23, 0, 0, 1, { at: new Date(0) }])], /timestamp/],
-    ["a truncated payload", [bind0, frame([14, 0, 0, 1, 100, { a: 1 }]).subarray(0, -1)], /./],
+    ["a wrong arity", [bind0, frame([14, 0, 0, 1, null])], /CHANNEL CALL must be an array of 7 elements/],
+    [
+      "a string channel",
+      [frame([15, "x", 0, 1, null, null])],
+      /channel \(element 1\) must be an unsigned integer/,
+    ],
+    ["a negative id", [bind0, frame([15, 0, 0, -1, null, null])], /must be unsigned integers/],
+    ["a float hops", [bind0, frame([23, 0, 0.5, 1, null, null])], /must be unsigned integers/],
+    ["an array payload", [bind0, frame([15, 0, 0, 1, null, [1]])], /the last element must be a map or nil/],
+    ["a Date in the payload", [bind0, frame([23, 0, 0, 1, null, { at: new Date(0) }])], /timestamp/],
+    ["a truncated payload", [bind0, frame([14, 0, 0, 1, 100, null, { a: 1 }]).subarray(0, -1)], /./],
     [
       "a channel out of range",
       [frame([43, MAX_CHANNELS, "a", "b", "/", "i", "m"])],
@@ -226,7 +230,7 @@ describe("LinkWriter and LinkReader", () => {
     ],
     [
       "a payload that costs more to decode than its size allows",
-      [bind0, frame([14, 0, 0, 1, 100, { many: new Array<object>(100_000).fill({}) }])],
+      [bind0, frame([14, 0, 0, 1, 100, null, { many: new Array<object>(100_000).fill({}) }])],
       /^CHANNEL CALL: the last element the value at \d+ takes the cost of decoding/,
     ],
   ])("refuses %s", (_what, frames, expected) => {
@@ -269,7 +273,7 @@ describe("LinkWriter and LinkReader limits", () => {
 
   it("refuse a payload beyond the decoding budget whether it is decoded or only checked for forwarding", () => {
     const body = Buffer.from(
-      frame([14, 0, 0, 1, 100, { many: new Array<object>(100_000).fill({}) }]),
+      frame([14, 0, 0, 1, 100, null, { many: new Array<object>(100_000).fill({}) }]),
     ).subarray(4);
     const endpoint = new LinkReader(undefined);
     const relay = new LinkReader("relay");
@@ -292,7 +296,7 @@ describe("LinkWriter and LinkReader limits", () => {
         array,
         Buffer.from([0x64]),
       ]);
-      const onChannel = Buffer.concat([Buffer.from([0x96, 14, 0, 0, 1, 100, 0x81, 0xa1, 0x78]), array]);
+      const onChannel = Buffer.concat([Buffer.from([0x97, 14, 0, 0, 1, 100, 0xc0, 0x81, 0xa1, 0x78]), array]);
       const reader = new LinkReader(undefined);
       reader.read(bodies(bind0)[0] as Uint8Array);
       expect(reader.read(full)).toMatch(/^the value at \d+ takes the cost of decoding/);

@@ -25,8 +25,8 @@ const examples: [Message, unknown[]][] = [
     [2, new Uint8Array([1, 2]), new Uint8Array([3])],
   ],
   [
-    { type: MessageType.Auth, name: "client", proof: new Uint8Array([3]) },
-    [3, "client", new Uint8Array([3])],
+    { type: MessageType.Auth, name: "client", proof: new Uint8Array([3]), info: {} },
+    [3, "client", new Uint8Array([3]), {}],
   ],
   [
     {
@@ -39,25 +39,25 @@ const examples: [Message, unknown[]][] = [
       args: { a: 1 },
       timeoutMs: 100,
     },
-    [10, "server", "client", 2, 5, "/p", "com.example.Timer", "add", { a: 1 }, 100],
+    [10, "server", "client", 2, 5, "/p", "com.example.Timer", "add", { a: 1 }, 100, null],
   ],
-  [{ type: MessageType.Result, ...routed, id: 5, out: null }, [11, "server", "client", 2, 5, null]],
+  [{ type: MessageType.Result, ...routed, id: 5, out: null }, [11, "server", "client", 2, 5, null, null]],
   [
     { type: MessageType.Error, ...routed, id: 5, code: "c", message: "m", data: [1, { x: 2 }] },
-    [12, "server", "client", 2, 5, "c", "m", [1, { x: 2 }]],
+    [12, "server", "client", 2, 5, "c", "m", [1, { x: 2 }], null],
   ],
-  [{ type: MessageType.Cancel, ...routed, id: 5 }, [13, "server", "client", 2, 5]],
+  [{ type: MessageType.Cancel, ...routed, id: 5 }, [13, "server", "client", 2, 5, null]],
   [
     { type: MessageType.Event, ...routed, path: "/p", intf: "i", event: "timeout", args: null, seq: 1 },
-    [20, "server", "client", 2, "/p", "i", "timeout", null, 1],
+    [20, "server", "client", 2, "/p", "i", "timeout", null, 1, null],
   ],
   [
     { type: MessageType.Subscribe, ...routed, path: "/p", intf: "i", event: "e" },
-    [21, "server", "client", 2, "/p", "i", "e"],
+    [21, "server", "client", 2, "/p", "i", "e", null],
   ],
   [
     { type: MessageType.Unsubscribe, ...routed, path: "/p", intf: "i", event: "e" },
-    [22, "server", "client", 2, "/p", "i", "e"],
+    [22, "server", "client", 2, "/p", "i", "e", null],
   ],
   [
     {
@@ -68,7 +68,7 @@ const examples: [Message, unknown[]][] = [
       neighbors: ["a", "b"],
       objects: { "/": ["supcon.Node"], "/t": [] },
     },
-    [30, "o", "abc", 3, ["a", "b"], { "/": ["supcon.Node"], "/t": [] }],
+    [30, "o", "abc", 3, ["a", "b"], { "/": ["supcon.Node"], "/t": [] }, null],
   ],
   [{ type: MessageType.Ping }, [40]],
   [{ type: MessageType.Pong }, [41]],
@@ -128,7 +128,7 @@ describe("parseMessage()", () => {
       [43, 1, "a", "b", "/", 5, "m"],
       "BIND: intf (element 5) must be a string, got the number 5",
     ],
-    ["too few elements", [10, "a", "b", 0, 1], "CALL must have 10 elements, got 5"],
+    ["too few elements", [10, "a", "b", 0, 1], "CALL must have 11 elements, got 5"],
     ["too many elements", [42, "c", "m", "extra"], "BYE must have 3 elements, got 4"],
     ["a HELLO without info map", [0, 1, "n", []], "HELLO: info (element 3) must be a map, got an array"],
     ["a HELLO with a nil info", [0, 1, "n", null], "HELLO: info (element 3) must be a map, got nil"],
@@ -144,82 +144,82 @@ describe("parseMessage()", () => {
     ],
     [
       "a CALL with a negative hops",
-      [10, "a", "b", -1, 1, "/", "i", "m", null, 5],
+      [10, "a", "b", -1, 1, "/", "i", "m", null, 5, null],
       "CALL: hops (element 3) must be an unsigned integer, got the number -1",
     ],
     [
       "a CALL with an unsafe id",
-      [10, "a", "b", 0, 2 ** 53, "/", "i", "m", null, 5],
+      [10, "a", "b", 0, 2 ** 53, "/", "i", "m", null, 5, null],
       "CALL: id (element 4) must be an unsigned integer, got the number 9007199254740992",
     ],
     [
       "a CALL with array args",
-      [10, "a", "b", 0, 1, "/", "i", "m", [1], 5],
+      [10, "a", "b", 0, 1, "/", "i", "m", [1], 5, null],
       "CALL: args (element 8) must be a map or nil, got an array",
     ],
     [
       "a CALL with binary args",
-      [10, "a", "b", 0, 1, "/", "i", "m", Uint8Array.of(1), 5],
+      [10, "a", "b", 0, 1, "/", "i", "m", Uint8Array.of(1), 5, null],
       "CALL: args (element 8) must be a map or nil, got binary",
     ],
     [
       "a CALL without timeout",
-      [10, "a", "b", 0, 1, "/", "i", "m", null, null],
+      [10, "a", "b", 0, 1, "/", "i", "m", null, null, null],
       "CALL: timeoutMs (element 9) must be an unsigned integer, got nil",
     ],
     [
       "a CALL with a numeric dst",
-      [10, 1, "b", 0, 1, "/", "i", "m", null, 5],
+      [10, 1, "b", 0, 1, "/", "i", "m", null, 5, null],
       "CALL: dst (element 1) must be a string, got the number 1",
     ],
     [
       "a RESULT with string out",
-      [11, "a", "b", 0, 1, "out"],
+      [11, "a", "b", 0, 1, "out", null],
       "RESULT: out (element 5) must be a map or nil, got a string",
     ],
     [
       "an ERROR without message",
-      [12, "a", "b", 0, 1, "c", null, null],
+      [12, "a", "b", 0, 1, "c", null, null, null],
       "ERROR: message (element 6) must be a string, got nil",
     ],
     [
       "a CANCEL with a string id",
-      [13, "a", "b", 0, "1"],
+      [13, "a", "b", 0, "1", null],
       "CANCEL: id (element 4) must be an unsigned integer, got a string",
     ],
     [
       "an EVENT without seq",
-      [20, "a", "b", 0, "/", "i", "e", null, -1],
+      [20, "a", "b", 0, "/", "i", "e", null, -1, null],
       "EVENT: seq (element 8) must be an unsigned integer, got the number -1",
     ],
     [
       "a SUBSCRIBE with a nil event",
-      [21, "a", "b", 0, "/", "i", null],
+      [21, "a", "b", 0, "/", "i", null, null],
       "SUBSCRIBE: event (element 6) must be a string, got nil",
     ],
     [
       "an UNSUBSCRIBE with a bool path",
-      [22, "a", "b", 0, true, "i", "e"],
+      [22, "a", "b", 0, true, "i", "e", null],
       "UNSUBSCRIBE: path (element 4) must be a string, got a boolean",
     ],
     [
       "an ADVERT with non-string neighbours",
-      [30, "o", "i", 1, ["a", 2], {}],
+      [30, "o", "i", 1, ["a", 2], {}, null],
       "ADVERT: neighbors (element 4) must be an array of strings, got an array",
     ],
     [
       "an ADVERT without instance",
-      [30, "o", null, 1, [], {}],
+      [30, "o", null, 1, [], {}, null],
       "ADVERT: instance (element 2) must be a string, got nil",
     ],
     [
       "an ADVERT with a bad objects value",
-      [30, "o", "i", 1, [], { "/p": "intf" }],
+      [30, "o", "i", 1, [], { "/p": "intf" }, null],
       "ADVERT: objects['/p'] must be an array of strings, got a string",
     ],
     [
       "an ADVERT with objects a list",
-      [30, "o", "i", 1, [], [["a"]]],
+      [30, "o", "i", 1, [], [["a"]], null],
       "ADVERT: objects (element 5) must be a map, got an array",
     ],
   ])("refuses %s", (_, value, message) => {
@@ -228,7 +228,9 @@ describe("parseMessage()", () => {
 
   it("accepts maps with a null prototype", () => {
     const args = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
-    expect(parseMessage([10, "a", "b", 0, 1, "/", "i", "m", args, 5])).toMatchObject({ args: { a: 1 } });
+    expect(parseMessage([10, "a", "b", 0, 1, "/", "i", "m", args, 5, null])).toMatchObject({
+      args: { a: 1 },
+    });
   });
 
   it("refuses objects that are not plain maps", () => {
@@ -361,7 +363,7 @@ describe("name limits", () => {
 
   it("bounds what an error message quotes of a name", () => {
     const path = "/" + "p".repeat(100_000);
-    const problem = parseMessage([30, "o", "i", 1, [], { [path]: "intf" }]) as string;
+    const problem = parseMessage([30, "o", "i", 1, [], { [path]: "intf" }, null]) as string;
     expect(problem).toBe(`ADVERT: objects['/${"p".repeat(39)}…'] must be an array of strings, got a string`);
   });
 });

@@ -5,7 +5,11 @@ import type { ConnectionOptions as TlsConnectionOptions, TlsOptions as TlsServer
 import { InvalidArgumentError } from "../base/errors.js";
 import type { Logger } from "../base/types.js";
 import type { AccessPolicy } from "../dispatch/policy.js";
+import { secretStrengthProblem } from "../link/auth.js";
+import type { IdentityOptions, ResolvedIdentity, TrustOptions } from "../link/identity.js";
+import { Trust, resolveIdentity } from "../link/identity.js";
 export type { Logger } from "../base/types.js";
+export type { IdentityOptions, KeyInput, TrustOptions } from "../link/identity.js";
 export type { AccessPolicy, AccessRule } from "../dispatch/policy.js";
 import {
   DEFAULT_CALL_TIMEOUT_MS,
@@ -21,6 +25,8 @@ import {
   DEFAULT_MAX_SERVING_CALLS,
   DEFAULT_MAX_HANDSHAKING_LINKS,
   DEFAULT_MAX_SUBSCRIPTIONS_PER_NODE,
+  DEFAULT_MAX_SUBSCRIPTIONS_PER_LINK,
+  DEFAULT_MAX_RELAYED_CALLS,
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_CLOSE_DRAIN_MS,
 } from "../base/limits.js";
@@ -38,6 +44,8 @@ export {
   DEFAULT_MAX_SERVING_CALLS,
   DEFAULT_MAX_HANDSHAKING_LINKS,
   DEFAULT_MAX_SUBSCRIPTIONS_PER_NODE,
+  DEFAULT_MAX_SUBSCRIPTIONS_PER_LINK,
+  DEFAULT_MAX_RELAYED_CALLS,
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_CLOSE_DRAIN_MS,
   DEFAULT_MAX_HOPS,
@@ -65,25 +73,70 @@ export interface NodeOptions {
   readonly reconnectJitter?: number;
   /** Most calls in flight from this node. @default 65536 */
   readonly maxPendingCalls?: number;
-  /** Most calls served at once; more fail with `supcon.Overloaded`. @default 10000 */
+  /**
+   * Most calls served at once (handlers not finished yet); more fail with `supcon.Overloaded`. The limit is shared
+   * fairly between the links calls come over, and between callers: with n of them holding calls, one may hold at
+   * most max(16, ⌊maxServingCalls / (n + 1)⌋) (a share stays free for a newcomer), so that a peer holding many
+   * slow calls is refused while the others are served. @default 10000
+   */
   readonly maxServingCalls?: number;
+  /**
+   * Most calls this node forwards for others at once, shared fairly as `maxServingCalls` is between the links they
+   * come over and between their callers; a call beyond its share is answered with `supcon.Overloaded`.
+   * @default 65536
+   */
+  readonly maxRelayedCalls?: number;
   /** Most bytes queued for sending on one link. @default 64 MiB */
   readonly maxQueuedBytes?: number;
   /** How long `close()` waits for calls being served, in milliseconds. @default 2000 */
   readonly closeDrainMs?: number;
-  /** Where the node reports link failures and protocol errors. @default console.warn with a `supcon:` prefix */
+  /**
+   * Where the node reports link failures and protocol errors. Rate limited: a kind of warning (the same text but
+   * for its numbers) at most once per 5 s, the next one saying "(N similar warnings suppressed)", and at most 100
+   * warnings per 5 s in all. @default console.warn with a `supcon:` prefix
+   */
   readonly logger?: Logger;
   /**
-   * A secret shared by the nodes of the bus. When set, every link starts with a challenge-response handshake
-   * (HMAC-SHA256 over fresh nonces of both sides; the secret never goes on the wire), and a peer that cannot prove
-   * it knows the secret is refused before it learns any node name. It authenticates peers; it does not encrypt:
-   * use TLS for that. A string is used as its UTF-8 bytes. @default none
+   * This node's credential: its private key (Ed25519 recommended; PEM or `KeyObject`) and, with `trust.ca`, its
+   * X.509 certificate (PEM) whose common name or a DNS subject alternative name is the node's name. Needs `trust`.
+   * @default none
+   */
+  readonly identity?: IdentityOptions;
+  /**
+   * Who may be on the bus: `{ ca }`, CA certificate(s) PEM that issue node certificates, or `{ keys }`, node name →
+   * public key PEM (the content of a trust file, the same on every node). When set, origin authentication is on:
+   * every node proves its name with its credential in the handshake, signs its adverts, and every routed message
+   * carries a MAC by its source that its destination checks, so that no node can act in another's name, however
+   * many nodes a message crosses (docs/PROTOCOL.md, "Trust model"). Needs `identity`; every node of the bus must
+   * have both. @default none
+   */
+  readonly trust?: TrustOptions;
+  /**
+   * A secret shared by the nodes of the bus. When set, every link starts with a challenge-response handshake in
+   * which the connecting side proves first (HMAC-SHA256 over fresh nonces of both sides, keyed by the secret
+   * stretched with scrypt; the secret never goes on the wire), and a peer that cannot prove it knows the secret is
+   * refused before it learns any node name or proof. It keeps strangers out; it does not tell the members apart:
+   * every holder of the secret can act as any node (use `identity` and `trust` for that), and it does not encrypt
+   * (use TLS). Binary secrets need 16 bytes or more; text (used as its UTF-8 bytes) 16 characters or more and an
+   * estimated 80 bits (docs/PROTOCOL.md, "Shared secret"). @default none
    */
   readonly secret?: string | Uint8Array;
-  /** Most connections still in their handshake at once; more are closed at once. @default 128 */
+  /**
+   * Most connections still in their handshake at once (a TLS connection counts from its accept, before its TLS
+   * handshake). When all are taken, a new connection takes the slot of the oldest one still in its handshake from
+   * the remote address holding the most; when this node's own connection attempts hold them all, it is closed.
+   * @default 128
+   */
   readonly maxHandshakingLinks?: number;
   /** Most event subscriptions one remote node may hold on this node; more are ignored. @default 10000 */
   readonly maxSubscriptionsPerNode?: number;
+  /**
+   * Most event subscriptions the SUBSCRIBEs that came over one link may hold on this node, whatever nodes they name;
+   * more are ignored, with a warning. It bounds what a peer that announces many nodes behind it can make this node
+   * store, and so how many EVENTs one event fired sends towards that peer. This node's own subscriptions are bounded
+   * by `maxSubscriptionsPerNode` only. @default 4096
+   */
+  readonly maxSubscriptionsPerLink?: number;
   /**
    * Which remote nodes may call which methods and subscribe to which events of the objects of this node. When set,
    * everything not allowed by a rule is denied with `supcon.PermissionDenied`. Calls a node makes to itself are
@@ -176,9 +229,11 @@ export interface WaitForOptions {
 }
 
 /** `NodeOptions` with every default applied. */
-export type ResolvedNodeOptions = Required<Omit<NodeOptions, "secret" | "policy">> & {
+export type ResolvedNodeOptions = Required<Omit<NodeOptions, "secret" | "policy" | "identity" | "trust">> & {
   readonly secret: Uint8Array | undefined;
   readonly policy: AccessPolicy | undefined;
+  readonly identity: ResolvedIdentity | undefined;
+  readonly trust: Trust | undefined;
 };
 
 /** The default logger: one line on stderr per diagnostic. */
@@ -203,11 +258,14 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     logger: options.logger ?? consoleLogger,
     maxHandshakingLinks: options.maxHandshakingLinks ?? DEFAULT_MAX_HANDSHAKING_LINKS,
     maxSubscriptionsPerNode: options.maxSubscriptionsPerNode ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_NODE,
+    maxSubscriptionsPerLink: options.maxSubscriptionsPerLink ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_LINK,
+    maxRelayedCalls: options.maxRelayedCalls ?? DEFAULT_MAX_RELAYED_CALLS,
     secret: resolveSecret(options.secret),
     policy: resolvePolicy(options.policy),
+    ...resolveCredentials(options.identity, options.trust),
   };
   for (const [key, value] of Object.entries(resolved)) {
-    if (key === "logger" || key === "secret" || key === "policy") continue;
+    if (["logger", "secret", "policy", "identity", "trust"].includes(key)) continue;
     const n = value as number;
     const ok = key === "reconnectJitter" ? n >= 0 && n <= 1 : Number.isFinite(n) && n > 0;
     if (typeof value !== "number" || !ok) {
@@ -231,7 +289,28 @@ function resolveSecret(secret: string | Uint8Array | undefined): Uint8Array | un
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
     throw new InvalidArgumentError("NodeOptions.secret must be a non-empty string or Uint8Array");
   }
+  // A weak secret would fall to offline guessing by an acceptor this node dials (docs/PROTOCOL.md, "Shared secret").
+  const weak = secretStrengthProblem(secret);
+  if (weak !== undefined) throw new InvalidArgumentError(`NodeOptions.secret is too weak: ${weak}`);
   return bytes;
+}
+
+function resolveCredentials(
+  identity: IdentityOptions | undefined,
+  trust: TrustOptions | undefined,
+): { identity: ResolvedIdentity | undefined; trust: Trust | undefined } {
+  if (identity === undefined && trust === undefined) return { identity: undefined, trust: undefined };
+  if (trust === undefined) {
+    throw new InvalidArgumentError(
+      "NodeOptions.identity needs NodeOptions.trust: say which CA ({ ca }) or which keys ({ keys }) vouch for the nodes of the bus",
+    );
+  }
+  if (identity === undefined) {
+    throw new InvalidArgumentError(
+      "NodeOptions.trust needs NodeOptions.identity: with trust on, this node must prove its own name too ({ key, cert? })",
+    );
+  }
+  return { identity: resolveIdentity(identity), trust: Trust.from(trust) };
 }
 
 function resolvePolicy(policy: AccessPolicy | undefined): AccessPolicy | undefined {

@@ -32,3 +32,22 @@ export const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_CLOSE_DRAIN_MS = 2_000;
 /** Routed messages that have crossed this many links are dropped (loop guard). */
 export const DEFAULT_MAX_HOPS = 32;
+/**
+ * Event subscriptions that the SUBSCRIBEs arriving over one link may hold on this node, whatever nodes they name:
+ * a peer that announces many nodes behind it cannot multiply `DEFAULT_MAX_SUBSCRIPTIONS_PER_NODE` by their number,
+ * and one event fired sends at most this many EVENTs on one link.
+ */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_LINK = 4_096;
+/** Most calls a node forwards for others at once; more are answered with `supcon.Overloaded`. */
+export const DEFAULT_MAX_RELAYED_CALLS = 65_536;
+/**
+ * The least share of a limit shared between holders (`FairShare`) that one holder keeps however many others there
+ * are, unless the limit itself is smaller.
+ */
+export const FAIR_SHARE_FLOOR = 16;
+/** A warning of the same kind (the same text but for its numbers) is logged at most once per this interval. */
+export const WARNING_INTERVAL_MS = 5_000;
+/** Most warnings logged per `WARNING_INTERVAL_MS`, of all kinds together; more are counted, not logged. */
+export const MAX_WARNINGS_PER_INTERVAL = 100;
+/** Kinds of warning remembered for rate limiting; the least recently logged is forgotten first. */
+export const MAX_WARNING_KINDS = 1_024;

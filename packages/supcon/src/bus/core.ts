@@ -9,10 +9,16 @@ import { compilePolicy } from "../dispatch/policy.js";
 import { RelayedCalls } from "../dispatch/relayed-calls.js";
 import { ServedCalls } from "../dispatch/served-calls.js";
 import type { Link } from "../link/link.js";
+import type { ResolvedIdentity, Trust } from "../link/identity.js";
+import { createLocalIdentity } from "../link/identity.js";
 import { LoopbackLink } from "../link/loopback.js";
 import type { AddressedMessage, LinkError, RoutedMessage } from "../link/peer-link.js";
+import { ErrorCode } from "../base/errors.js";
+import type { AdvertMessage } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
 import { admissionRefusal } from "./admission.js";
+import { OriginAuth } from "./origin-auth.js";
+import type { MacVerdict } from "./origin-auth.js";
 import { OutgoingCalls } from "./calls.js";
 import type { Transports } from "./endpoints.js";
 import { Endpoints } from "./endpoints.js";
@@ -40,10 +46,15 @@ export interface CoreOptions {
   readonly maxQueuedBytes: number;
   readonly maxHandshakingLinks: number;
   readonly maxSubscriptionsPerNode: number;
+  readonly maxSubscriptionsPerLink: number;
+  readonly maxRelayedCalls: number;
   readonly closeDrainMs: number;
   readonly logger: Logger;
   readonly secret: Uint8Array | undefined;
   readonly policy: AccessPolicy | undefined;
+  /** With `trust`: origin authentication is on (bus/origin-auth.ts). */
+  readonly identity?: ResolvedIdentity | undefined;
+  readonly trust?: Trust | undefined;
 }
 
 /** Bounds of the core that are not options. */
@@ -67,6 +78,8 @@ export class NodeCore<ListenSpec, DialSpec> {
   readonly calls: OutgoingCalls;
   readonly events: Events;
   readonly endpoints: Endpoints<ListenSpec, DialSpec>;
+  /** Origin authentication, when `trust` is set. */
+  readonly originAuth: OriginAuth | undefined;
   readonly #options: CoreOptions;
   #closed = false;
 
@@ -81,27 +94,52 @@ export class NodeCore<ListenSpec, DialSpec> {
     const status = (this.status = new StatusReports(o.logger));
     const warn = (message: string): void => status.warn(message);
     const allowed = compilePolicy(o.policy, self);
+    const credentials =
+      o.identity !== undefined && o.trust !== undefined
+        ? { local: createLocalIdentity(self, o.identity, o.trust), trust: o.trust }
+        : undefined;
+    let originAuth: OriginAuth | undefined;
     const topology: Topology = (this.topology = new Topology(
       { self, maxKnownNodes: limits.maxKnownNodes, advertGraceMs: limits.advertGraceMs },
       {
-        neighbours: () => links.neighbours(),
         objects: () => registry.summary(),
         broadcast: (message, except) => links.broadcast(message, except),
+        sendTo: (peer, message, except) => links.sendTo(peer, message, except),
         nodeUp: (node) => this.#nodeUp(node),
         nodeDown: (node) => this.#nodeDown(node),
         objectsChanged: (node, before, after) => this.#reportObjectChanges(node, before, after),
         warn,
+        ...(credentials === undefined
+          ? {}
+          : { sign: (advert) => (originAuth as OriginAuth).signAdvert(advert) }),
       },
     ));
-    const deliver = (message: AddressedMessage): void => inbox(message);
+    this.originAuth = originAuth =
+      credentials === undefined
+        ? undefined
+        : new OriginAuth({
+            self,
+            instance: topology.instance,
+            identity: credentials.local,
+            trust: credentials.trust,
+            maxNodes: limits.maxKnownNodes,
+          });
+    const deliver = (message: AddressedMessage, from?: string, payload?: Uint8Array): void => {
+      // Messages from links are checked against their source's MAC; this node's own (the loopback) are not.
+      const verdict = from === undefined ? "ok" : (originAuth?.verify(message, payload) ?? "ok");
+      if (verdict === "ok") inbox(message, from);
+      else this.#unverified(message, from as string, verdict);
+    };
     const links: LinkSet = (this.links = new LinkSet(
-      { ...o, self, instance: topology.instance },
+      { ...o, self, instance: topology.instance, credentials, sealer: originAuth },
       {
         admit: (name, instance) =>
           admissionRefusal(name, instance, {
             self,
             closing: this.#closed,
             instanceOf: (node) => topology.instanceOf(node),
+            linked: (node) => links.get(node) !== undefined,
+            authenticated: credentials !== undefined,
           }),
         opened: (link, peer, instance, first) => {
           status.emit({ type: "linkUp", peer, remote: link.remote, link });
@@ -126,8 +164,9 @@ export class NodeCore<ListenSpec, DialSpec> {
         link: (peer) => links.get(peer),
         known: () => topology.known(),
         deliver,
+        warn,
       },
-      new RelayedCalls(),
+      new RelayedCalls(o.maxRelayedCalls),
     ));
     const registry: ObjectRegistry = (this.registry = new ObjectRegistry(self, {
       emitEvent: (path, intf, event, args) => events.emit(path, intf, event, args),
@@ -151,7 +190,11 @@ export class NodeCore<ListenSpec, DialSpec> {
       router,
     ));
     const events: Events = (this.events = new Events(
-      { self, maxSubscriptionsPerNode: o.maxSubscriptionsPerNode },
+      {
+        self,
+        maxSubscriptionsPerNode: o.maxSubscriptionsPerNode,
+        maxSubscriptionsPerLink: o.maxSubscriptionsPerLink,
+      },
       {
         allowed,
         isKnown: (node) => topology.isKnown(node),
@@ -199,6 +242,7 @@ export class NodeCore<ListenSpec, DialSpec> {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    this.topology.close();
     // Dial loops end once their links have closed, and listeners once their accepted connections have: start
     // stopping them, await them last.
     const endpointsDone = this.endpoints.close();
@@ -218,8 +262,51 @@ export class NodeCore<ListenSpec, DialSpec> {
 
   #onMessage(link: Link, message: RoutedMessage, payload: Uint8Array | undefined): void {
     const peer = link.peer as string;
-    if (message.type === MessageType.Advert) this.topology.onAdvert(link, peer, message);
-    else this.router.receive(peer, message, payload);
+    if (message.type === MessageType.Advert) {
+      if (this.originAuth === undefined || this.#advertVerified(peer, message)) {
+        this.topology.onAdvert(link, peer, message);
+      }
+    } else this.router.receive(peer, message, payload);
+  }
+
+  /** With origin authentication: true when the advert's signature holds; otherwise it is dropped, and said so. */
+  #advertVerified(from: string, advert: AdvertMessage): boolean {
+    const auth = this.originAuth as OriginAuth;
+    const problem = auth.verifyAdvert(advert);
+    if (problem === undefined) return true;
+    const warning = auth.warnings.note(
+      `dropped an advert of '${advert.origin}' from ${from}: ${problem}`,
+      "adverts failed verification",
+    );
+    if (warning !== undefined) this.status.warn(warning);
+    return false;
+  }
+
+  /**
+   * A message whose MAC does not verify: dropped, counted and warned about; a CALL is answered with
+   * supcon.PermissionDenied, so that a genuine caller whose key this node does not know yet sees why.
+   */
+  #unverified(message: AddressedMessage, from: string, verdict: Exclude<MacVerdict, "ok">): void {
+    const auth = this.originAuth as OriginAuth;
+    const why =
+      verdict === "missing"
+        ? "it carries no MAC"
+        : verdict === "unknown-source"
+          ? `this node has no verified advert of '${message.src}'`
+          : "its MAC is wrong";
+    const warning = auth.warnings.note(
+      `dropped a message claiming to come from '${message.src}' (type ${message.type}, via ${from}): ${why}`,
+      "messages failed verification",
+    );
+    if (warning !== undefined) this.status.warn(warning);
+    if (message.type === MessageType.Call) {
+      this.router.answer(
+        message.src,
+        message.id,
+        ErrorCode.PermissionDenied,
+        `${this.self}: the source could not be verified (${why}); ${message.intf}.${message.method} was not run`,
+      );
+    }
   }
 
   #linkLost(link: Link, peer: string, error: LinkError | undefined, last: boolean): void {

@@ -1,7 +1,12 @@
 /**
  * Endpoints: the node's listeners and dial loops, for every kind of transport. A listener hands each accepted
- * connection to the link set (or sheds it when too many are in their handshake); a `connect()` keeps one link to
- * its endpoint up, reconnecting with backoff, and can be awaited until that link first opens.
+ * connection to the link set; a `connect()` keeps one link to its endpoint up, reconnecting with backoff, and can
+ * be awaited until that link first opens.
+ *
+ * Handshake slots (`maxHandshakingLinks`) are shared between remote addresses: the accepted connections still in
+ * their handshake are counted per address, and when every slot is taken a new connection takes the slot of the
+ * oldest one of the address that holds the most. So a flood from one address sheds its own connections, not those
+ * of others, and a newcomer from the same address still gets a slot for as long as the flood takes to fill them.
  */
 import { ErrorCode, RemoteError } from "../base/errors.js";
 import type { BackoffOptions } from "../link/backoff.js";
@@ -73,12 +78,27 @@ const FINAL_REFUSALS: ReadonlySet<string> = new Set([
   ErrorCode.PermissionDenied,
 ]);
 
+/** An accepted connection in its handshake. */
+interface Handshaking {
+  readonly address: string;
+  readonly transport: Transport;
+  /** Order of acceptance: the oldest of an address gives way first. */
+  readonly order: number;
+  link: Link | undefined;
+  /** Opened, closed or shed: it holds no slot. */
+  done: boolean;
+}
+
 export class Endpoints<ListenSpec, DialSpec> {
   readonly #settings: EndpointSettings;
   readonly #host: EndpointsHost;
   readonly #transports: Transports<ListenSpec, DialSpec>;
   readonly #listeners: Listener[] = [];
   readonly #connections = new Set<DialedConnection>();
+  /** Accepted connections in their handshake, by remote address, oldest first. */
+  readonly #handshaking = new Map<string, Set<Handshaking>>();
+  #accepted = 0;
+  #order = 0;
 
   constructor(settings: EndpointSettings, host: EndpointsHost, transports: Transports<ListenSpec, DialSpec>) {
     this.#settings = settings;
@@ -92,14 +112,14 @@ export class Endpoints<ListenSpec, DialSpec> {
     const accept = (transport: Transport): void => {
       if (host.isClosed()) {
         transport.destroy();
-      } else if (host.isFull()) {
-        // Many connections that do not complete their handshake: a flood, or a misconfigured peer. Shed them.
+      } else if (host.isFull() && !this.#makeRoom(transport)) {
+        // Every slot is held by this node's own connection attempts: nothing to shed but the newcomer.
         host.warn(
           `refused a connection from ${transport.remote}: ${this.#settings.maxHandshakingLinks} connections are already in their handshake (maxHandshakingLinks)`,
         );
         transport.destroy();
       } else {
-        host.attach(transport, "acceptor", requireCertifiedName);
+        this.#attachAccepted(transport, requireCertifiedName);
       }
     };
     const listener = await this.#transports.listen(spec, accept, (message) => host.warn(message));
@@ -109,6 +129,68 @@ export class Endpoints<ListenSpec, DialSpec> {
     }
     this.#listeners.push(listener);
     return listener;
+  }
+
+  /** Accepted connections still in their handshake, from `address` (all of them when undefined). */
+  handshaking(address?: string): number {
+    return address === undefined ? this.#accepted : (this.#handshaking.get(address)?.size ?? 0);
+  }
+
+  #attachAccepted(transport: Transport, requireCertifiedName: boolean): void {
+    const entry: Handshaking = {
+      address: addressOf(transport.remote),
+      transport,
+      order: this.#order++,
+      link: undefined,
+      done: false,
+    };
+    const release = (): void => this.#release(entry);
+    const { link, closed } = this.#host.attach(transport, "acceptor", requireCertifiedName, release);
+    entry.link = link;
+    if (entry.done) return;
+    let held = this.#handshaking.get(entry.address);
+    if (held === undefined) {
+      held = new Set();
+      this.#handshaking.set(entry.address, held);
+    }
+    held.add(entry);
+    this.#accepted++;
+    void closed.then(release);
+  }
+
+  #release(entry: Handshaking): void {
+    if (entry.done) return;
+    entry.done = true;
+    const held = this.#handshaking.get(entry.address);
+    if (held === undefined || !held.delete(entry)) return;
+    this.#accepted--;
+    if (held.size === 0) this.#handshaking.delete(entry.address);
+  }
+
+  /**
+   * Every handshake slot is taken and `newcomer` wants one: closes the oldest accepted connection still in its
+   * handshake of the address that holds the most (of those, the one holding its oldest longest). False when no
+   * accepted connection holds a slot (this node's own connection attempts hold them all).
+   */
+  #makeRoom(newcomer: Transport): boolean {
+    let victim: Handshaking | undefined;
+    let most = 0;
+    for (const held of this.#handshaking.values()) {
+      const oldest = held.values().next().value as Handshaking;
+      if (held.size > most || (held.size === most && victim !== undefined && oldest.order < victim.order)) {
+        most = held.size;
+        victim = oldest;
+      }
+    }
+    if (victim === undefined) return false;
+    this.#release(victim);
+    // Closing it frees its slot at once (the link set counts it closed), destroying it frees its socket.
+    victim.link?.close();
+    victim.transport.destroy();
+    this.#host.warn(
+      `closed a connection from ${victim.transport.remote} still in its handshake to make room for one from ${newcomer.remote}: ${this.#settings.maxHandshakingLinks} connections are in their handshake (maxHandshakingLinks), ${most} of them from ${victim.address}`,
+    );
+    return true;
   }
 
   /** Connects to `spec` and keeps connecting; see `Connection`. */
@@ -160,6 +242,12 @@ export class Endpoints<ListenSpec, DialSpec> {
     this.#connections.clear();
     return Promise.all([...listeners, ...dialers]).then(() => undefined);
   }
+}
+
+/** The address part of a remote endpoint (`10.0.0.2` of `10.0.0.2:50000`): what handshake slots are shared by. */
+export function addressOf(remote: string): string {
+  const colon = remote.lastIndexOf(":");
+  return colon > 0 && /^\d+$/.test(remote.slice(colon + 1)) ? remote.slice(0, colon) : remote;
 }
 
 /** The handle of one `connect()`: its dial loop, its current link, and the first-link promise made on demand. */

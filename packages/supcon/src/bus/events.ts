@@ -1,8 +1,12 @@
 /**
  * Events, both sides. As subscriber: the listeners of this node by (node, path, interface, event), one
  * subscription on the wire per key, sent again whenever the publisher (re)appears, and gaps in the publisher's
- * sequence numbers reported. As publisher: which nodes subscribed to what, within the access policy and a limit
- * per node, and firing an event to each of them with its own sequence number.
+ * sequence numbers reported. As publisher: which nodes subscribed to what, within the access policy, a limit per
+ * node and a limit per link, and firing an event to each of them with its own sequence number.
+ *
+ * Nothing here grows with what peers choose to send: sequence numbers are kept only for the publishers this node
+ * has listeners on (in) and for the nodes holding subscriptions (out), and subscriptions are bounded per node and
+ * per link they came over.
  */
 import type { AccessCheck } from "../dispatch/policy.js";
 import type { Listener } from "../dispatch/subscriptions.js";
@@ -16,6 +20,8 @@ import type { NodeStatus } from "./status.js";
 export interface EventSettings {
   readonly self: string;
   readonly maxSubscriptionsPerNode: number;
+  /** Most subscriptions the SUBSCRIBEs that came over one link may hold, whatever nodes they name. */
+  readonly maxSubscriptionsPerLink: number;
 }
 
 /** What events read from and tell their node. */
@@ -34,9 +40,9 @@ export class Events {
   readonly #host: EventsHost;
   readonly #subscriptions = new Subscriptions();
   readonly #subscribers = new Subscribers();
-  /** Last event sequence number sent to each node. */
+  /** Last event sequence number sent to each node; only nodes holding subscriptions are here. */
   readonly #seqOut = new Map<string, number>();
-  /** Last event sequence number received from each node. */
+  /** Last event sequence number received from each node; only nodes this node has listeners on are here. */
   readonly #seqIn = new Map<string, number>();
 
   constructor(settings: EventSettings, host: EventsHost) {
@@ -55,6 +61,7 @@ export class Events {
   off(node: string, path: string, intf: string, event: string, listener: Listener): void {
     if (this.#subscriptions.remove(node, path, intf, event, listener)) {
       this.#send(MessageType.Unsubscribe, node, path, intf, event);
+      if (!this.#subscriptions.hasNode(node)) this.#seqIn.delete(node);
     }
   }
 
@@ -74,43 +81,61 @@ export class Events {
     }
   }
 
-  /** A node asks for an event of this node. */
-  onSubscribe(message: SubscribeMessage): void {
+  /**
+   * A node asks for an event of this node. `from`: the neighbour the SUBSCRIBE came from; this node's own name
+   * (the default) for its own subscriptions, through the loopback link.
+   */
+  onSubscribe(message: SubscribeMessage, from: string = this.#settings.self): void {
     const { src, path, intf, event } = message;
+    const { self, maxSubscriptionsPerNode, maxSubscriptionsPerLink } = this.#settings;
+    const host = this.#host;
     // A subscriber must be on the bus: the subscription goes when it leaves, and forged names cannot pile up.
-    if (!this.#host.isKnown(src)) return;
-    if (!this.#host.allowed({ caller: src, path, intf, member: event })) {
-      this.#host.warn(
-        `ignored a subscription of ${src} to ${intf}.${event} at ${path}: the access policy denies it`,
+    if (!host.isKnown(src)) return;
+    const what = `a subscription of ${src} to ${intf}.${event} at ${path}`;
+    if (!host.allowed({ caller: src, path, intf, member: event })) {
+      host.warn(`ignored ${what}: the access policy denies it`);
+      return;
+    }
+    const subscribers = this.#subscribers;
+    if (subscribers.has(src, path, intf, event)) return;
+    if (subscribers.countOf(src) >= maxSubscriptionsPerNode) {
+      host.warn(`ignored ${what}: it holds ${maxSubscriptionsPerNode} already (maxSubscriptionsPerNode)`);
+      return;
+    }
+    // What comes over a link counts against that link, whatever nodes it names. The SUBSCRIBE is not refused for
+    // coming over another link than the events will go back by: between two nodes with several shortest paths
+    // each end breaks the tie on its own, so the two directions may differ, and while routes change a legitimate
+    // SUBSCRIBE may arrive over any link. One forged in the name of another node costs that node one unwanted
+    // EVENT, which it answers with UNSUBSCRIBE. The node's own subscriptions are bounded by
+    // maxSubscriptionsPerNode alone: the link budget is for peers.
+    if (from !== self && subscribers.countVia(from) >= maxSubscriptionsPerLink) {
+      host.warn(
+        `ignored ${what}: the subscriptions that came from ${from} hold ${maxSubscriptionsPerLink} already (maxSubscriptionsPerLink)`,
       );
       return;
     }
-    const limit = this.#settings.maxSubscriptionsPerNode;
-    if (this.#subscribers.has(src, path, intf, event)) return;
-    if (this.#subscribers.countOf(src) >= limit) {
-      this.#host.warn(
-        `ignored a subscription of ${src} to ${intf}.${event} at ${path}: it holds ${limit} already (maxSubscriptionsPerNode)`,
-      );
-      return;
-    }
-    this.#subscribers.add(src, path, intf, event);
+    subscribers.add(src, path, intf, event, from);
   }
 
   onUnsubscribe(message: UnsubscribeMessage): void {
     this.#subscribers.remove(message.src, message.path, message.intf, message.event);
+    if (this.#subscribers.countOf(message.src) === 0) this.#seqOut.delete(message.src);
   }
 
   /** An event arrived for this node's listeners. */
   onEvent(message: EventMessage): void {
-    const entry = this.#subscriptions.get(message.src, message.path, message.intf, message.event);
-    const last = this.#seqIn.get(message.src) ?? 0;
-    // A late event (lower than one seen) counts neither as a gap nor as the new last.
-    if (message.seq > last) {
-      this.#seqIn.set(message.src, message.seq);
-      if (last !== 0 && message.seq !== last + 1) {
-        this.#host.status({ type: "eventGap", node: message.src, missed: message.seq - last - 1 });
+    // Sequence numbers are kept only for the publishers this node has listeners on, whatever sources peers make up.
+    if (this.#subscriptions.hasNode(message.src)) {
+      const last = this.#seqIn.get(message.src) ?? 0;
+      // A late event (lower than one seen) counts neither as a gap nor as the new last.
+      if (message.seq > last) {
+        this.#seqIn.set(message.src, message.seq);
+        if (last !== 0 && message.seq !== last + 1) {
+          this.#host.status({ type: "eventGap", node: message.src, missed: message.seq - last - 1 });
+        }
       }
     }
+    const entry = this.#subscriptions.get(message.src, message.path, message.intf, message.event);
     if (entry === undefined) {
       // An event we no longer want (the unsubscription crossed it, or the publisher missed it): say so again.
       this.#send(MessageType.Unsubscribe, message.src, message.path, message.intf, message.event);
@@ -137,14 +162,17 @@ export class Events {
     }
   }
 
-  /** `node` left: its subscriptions to this node go. */
+  /** `node` left: its subscriptions to this node go, and the sequence numbers of both directions. */
   nodeDown(node: string): void {
     this.#subscribers.removeNode(node);
+    this.#seqIn.delete(node);
+    this.#seqOut.delete(node);
   }
 
   /** The node closes: its listeners go. */
   clear(): void {
     this.#subscriptions.clear();
+    this.#seqIn.clear();
   }
 
   #send(

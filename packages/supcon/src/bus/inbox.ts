@@ -20,11 +20,12 @@ export function createInbox(
   served: ServedCalls,
   calls: OutgoingCalls,
   events: Events,
-): (message: AddressedMessage) => void {
-  return (message) => {
+): (message: AddressedMessage, from?: string) => void {
+  // `from`: the neighbour the message came from, undefined for this node's own (served and events default it).
+  return (message, from) => {
     switch (message.type) {
       case MessageType.Call:
-        served.serve(message);
+        served.serve(message, from);
         return;
       case MessageType.Result:
         calls.resolve(message.id, message.out ?? {}, message.src);
@@ -45,7 +46,7 @@ export function createInbox(
         events.onEvent(message);
         return;
       case MessageType.Subscribe:
-        events.onSubscribe(message);
+        events.onSubscribe(message, from);
         return;
       case MessageType.Unsubscribe:
         events.onUnsubscribe(message);

@@ -5,6 +5,7 @@
  */
 import type { Transport } from "../transport/transport.js";
 import { Link } from "../link/link.js";
+import type { LinkOptions } from "../link/link.js";
 import type { LinkError, PeerLink, Refusal, RoutedMessage } from "../link/peer-link.js";
 import type { LoopbackLink } from "../link/loopback.js";
 import type { Message } from "../wire/messages.js";
@@ -20,6 +21,10 @@ export interface LinkSettings {
   readonly handshakeTimeoutMs: number;
   readonly maxHandshakingLinks: number;
   readonly secret: Uint8Array | undefined;
+  /** With origin authentication: this node's credential for the handshake (link/handshake.ts). */
+  readonly credentials?: LinkOptions["credentials"];
+  /** With origin authentication: seals what each link sends (bus/origin-auth.ts). */
+  readonly sealer?: LinkOptions["sealer"];
 }
 
 /** What the link set tells its node. */
@@ -130,11 +135,22 @@ export class LinkSet {
     return [...this.#byPeer.keys()].filter((peer) => peer !== this.#settings.self).sort();
   }
 
-  /** Sends `message` on every open link but `except` (flooding). */
-  broadcast(message: Message, except?: PeerLink): void {
+  /** Sends `message` on every open link but `except`, one link or a set of them (flooding). */
+  broadcast(message: Message, except?: PeerLink | ReadonlySet<PeerLink>): void {
+    const skip = except instanceof Set ? (except as ReadonlySet<PeerLink>) : undefined;
     for (const links of this.#byPeer.values()) {
-      for (const link of links) if (link !== except && link !== this.#loopback) link.send(message);
+      for (const link of links) {
+        if (link === except || link === this.#loopback || skip?.has(link) === true) continue;
+        link.send(message);
+      }
     }
+  }
+
+  /** Sends `message` on the open links to `peer` but `except`. */
+  sendTo(peer: string, message: Message, except?: PeerLink): void {
+    const links = this.#byPeer.get(peer);
+    if (links === undefined || peer === this.#settings.self) return;
+    for (const link of links) if (link !== except) link.send(message);
   }
 
   /** Open links to other nodes, for diagnostics. */

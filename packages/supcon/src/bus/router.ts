@@ -23,8 +23,13 @@ export interface RouterHost {
   link(peer: string): PeerLink | undefined;
   /** Every node on the bus, this one first: for the hint of an unknown node. */
   known(): readonly string[];
-  /** Hands a message addressed to this node to the module that handles it. */
-  deliver(message: AddressedMessage): void;
+  /**
+   * Hands a message addressed to this node to the module that handles it; `from` is the neighbour it came from
+   * (undefined for this node's own messages, through the loopback link), `payload` its packed args, out or data
+   * as they arrived, when the link kept them.
+   */
+  deliver(message: AddressedMessage, from?: string, payload?: Uint8Array): void;
+  warn(message: string): void;
 }
 
 export class Router {
@@ -49,12 +54,24 @@ export class Router {
    * `payload`: the still-packed args or out of a message for another node (see `LinkEvents.message`).
    */
   receive(from: string, message: AddressedMessage, payload: Uint8Array | undefined): void {
-    if (message.dst === this.#host.self) this.#host.deliver(message);
+    const self = this.#host.self;
+    if (message.src === self) {
+      // This node's own messages reach it only through its loopback link: one that arrives on a link in its name is
+      // forged (it would otherwise pass as the node calling itself, which its access policy always allows).
+      this.#host.warn(`dropped a message from ${from} in this node's own name (${self}): forged`);
+      return;
+    }
+    // `payload`: the bytes a MAC covers, for origin authentication (bus/origin-auth.ts).
+    if (message.dst === self) this.#host.deliver(message, from, payload);
     else this.#forward(from, message, payload);
   }
 
   #forward(from: string, message: AddressedMessage, payload: Uint8Array | undefined): void {
     const host = this.#host;
+    // An answer passing back ends the call here, whether or not it can go on.
+    if (message.type === MessageType.Result || message.type === MessageType.Error) {
+      this.#relayed.complete(message.dst, message.id);
+    }
     const via = host.nextHop(message.dst);
     if (via === undefined || message.hops + 1 >= host.maxHops || via === from) {
       if (message.type === MessageType.Call) {
@@ -68,14 +85,24 @@ export class Router {
       return;
     }
     if (message.type === MessageType.Call) {
+      // Bounded per link, per caller and in all: a flood of calls through this node cannot grow it without end.
+      const refusal = this.#relayed.refusal(message.src, message.id, from);
+      if (refusal !== undefined) {
+        this.answer(
+          message.src,
+          message.id,
+          ErrorCode.Overloaded,
+          `${host.self} cannot forward the call to ${message.dst}:${message.path} ${message.intf}.${message.method}: ${refusal}; retry when some finish`,
+        );
+        return;
+      }
       this.#relayed.track({
         caller: message.src,
         id: message.id,
+        from,
         next: via,
         deadline: Date.now() + message.timeoutMs,
       });
-    } else if (message.type === MessageType.Result || message.type === MessageType.Error) {
-      this.#relayed.complete(message.dst, message.id);
     }
     let outcome: SendOutcome | "too large";
     try {

@@ -1,9 +1,13 @@
 /**
  * Serving calls: the checks a CALL passes before its handler runs (access policy, object, interface, method,
  * arguments, load), the handler's context, and the reply. The node gives it its objects and a way to send replies.
+ *
+ * Load: `maxServingCalls` is shared fairly (`FairShare`) between the links calls come over and, within that,
+ * between callers, so that one peer holding many slow calls gets `supcon.Overloaded` while the others are served.
  */
 import { didYouMean } from "../base/did-you-mean.js";
 import { ErrorCode, RemoteError, wireFailure } from "../base/errors.js";
+import { FairShare } from "./fair-share.js";
 import type { Implementation } from "./implementation.js";
 import type { Interface, Validator } from "../schema/interface.js";
 import { kHandler } from "../base/internal.js";
@@ -18,6 +22,7 @@ export interface ServingHost {
   readonly name: string;
   readonly objects: ReadonlyMap<string, ReadonlyMap<string, Implementation<object>>>;
   readonly allowed: AccessCheck;
+  /** Most handlers running at once, shared between links and callers. */
   readonly maxServingCalls: number;
   /** True once the node is closing: new calls are refused with `supcon.Closed`. */
   readonly closing: () => boolean;
@@ -29,6 +34,8 @@ export interface ServingHost {
 
 /** A call being served: what CANCEL, the deadline and the loss of the caller abort. */
 interface ServedCall {
+  /** The neighbour the CALL came from (this node's own name for its own calls): its load is counted there. */
+  readonly via: string;
   controller: AbortController | undefined;
   aborted: unknown;
   timer: NodeJS.Timeout | undefined;
@@ -47,18 +54,25 @@ export class ServedCalls {
   readonly #host: ServingHost;
   /** Calls whose handler has not finished, by caller, then id. Handlers that return at once are never here. */
   readonly #serving = new Map<string, Map<number, ServedCall>>();
-  #size = 0;
+  /** Running handlers by the link their calls came over, and by caller: both bounded by `maxServingCalls`. */
+  readonly #byLink: FairShare;
+  readonly #byCaller: FairShare;
 
   constructor(host: ServingHost) {
     this.#host = host;
+    this.#byLink = new FairShare(host.maxServingCalls);
+    this.#byCaller = new FairShare(host.maxServingCalls);
   }
 
   get size(): number {
-    return this.#size;
+    return this.#byCaller.total;
   }
 
-  /** Runs the handler of `call` and replies to the caller with its outcome. */
-  serve(call: CallMessage): void {
+  /**
+   * Runs the handler of `call` and replies to the caller with its outcome. `via`: the neighbour the CALL came from;
+   * this node's own name (the default) for a call it makes to itself.
+   */
+  serve(call: CallMessage, via: string = this.#host.name): void {
     const host = this.#host;
     if (host.closing()) {
       this.#fail(call, ErrorCode.Closed, `node ${host.name} is closing`);
@@ -111,12 +125,9 @@ export class ServedCalls {
       );
       return;
     }
-    if (this.#size >= host.maxServingCalls) {
-      this.#fail(
-        call,
-        ErrorCode.Overloaded,
-        `${host.name} is serving ${this.#size} calls already (maxServingCalls)`,
-      );
+    const overload = this.#overload(call.src, via);
+    if (overload !== undefined) {
+      this.#fail(call, ErrorCode.Overloaded, overload);
       return;
     }
     let byId = this.#serving.get(call.src);
@@ -126,6 +137,7 @@ export class ServedCalls {
       return;
     }
     const served: ServedCall = {
+      via,
       controller: undefined,
       aborted: undefined,
       timer: undefined,
@@ -150,7 +162,8 @@ export class ServedCalls {
       this.#serving.set(call.src, byId);
     }
     byId.set(call.id, served);
-    this.#size++;
+    this.#byLink.take(via);
+    this.#byCaller.take(call.src);
     result.then(
       (out) => {
         this.#finish(call);
@@ -182,10 +195,29 @@ export class ServedCalls {
       for (const served of byId.values()) abortServed(served, reason);
   }
 
+  /** Why a new call of `caller` that came from `via` may not run now, or undefined when it may. */
+  #overload(caller: string, via: string): string | undefined {
+    const { name, maxServingCalls } = this.#host;
+    const byLink = this.#byLink.refusal(via);
+    if (byLink === "full") {
+      return `${name} is serving ${this.#byLink.total} calls already (maxServingCalls ${maxServingCalls}); retry when some finish`;
+    }
+    if (byLink === "share") {
+      return `${name} is serving ${this.#byLink.heldBy(via)} calls that came from ${via}, its share of maxServingCalls (${maxServingCalls}) while calls from ${this.#byLink.holders} links run; retry when some finish`;
+    }
+    if (this.#byCaller.refusal(caller) !== undefined) {
+      return `${name} is serving ${this.#byCaller.heldBy(caller)} calls of ${caller}, its share of maxServingCalls (${maxServingCalls}) while calls of ${this.#byCaller.holders} callers run; retry when some finish`;
+    }
+    return undefined;
+  }
+
   #finish(call: CallMessage): void {
     const byId = this.#serving.get(call.src);
-    if (byId === undefined || !byId.delete(call.id)) return;
-    this.#size--;
+    const served = byId?.get(call.id);
+    if (byId === undefined || served === undefined) return;
+    byId.delete(call.id);
+    this.#byLink.release(served.via);
+    this.#byCaller.release(call.src);
     if (byId.size === 0) this.#serving.delete(call.src);
   }
 

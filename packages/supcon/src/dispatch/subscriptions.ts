@@ -61,6 +61,11 @@ export class Subscriptions {
     return this.#tree.get(node)?.get(path)?.get(intf)?.get(event);
   }
 
+  /** True while some key on `node` has listeners. */
+  hasNode(node: string): boolean {
+    return this.#tree.has(node);
+  }
+
   /** Every subscribed key on `node`, for re-subscribing when it (re)appears. */
   forNode(node: string): SubscriptionEntry[] {
     const out: SubscriptionEntry[] = [];
@@ -85,45 +90,58 @@ function branch<T>(map: Map<string, Map<string, T>>, key: string): Map<string, T
 }
 
 /**
- * The publisher's side: which nodes subscribed to which (path, interface, event) of this node.
+ * The publisher's side: which nodes subscribed to which (path, interface, event) of this node, and how many
+ * subscriptions each node, and each link they came over, holds: so that the subscriptions arriving over one link
+ * can be bounded as a whole, whatever nodes they name.
  */
 export class Subscribers {
-  /** path → intf → event → subscribing nodes: looked up once per event fired, without building a key. */
-  readonly #tree = new Map<string, Map<string, Map<string, Set<string>>>>();
+  /**
+   * path → intf → event → subscribing node → the link its SUBSCRIBE came over: looked up once per event fired,
+   * without building a key.
+   */
+  readonly #tree = new Map<string, Map<string, Map<string, Map<string, string>>>>();
   readonly #counts = new Map<string, number>();
+  readonly #viaCounts = new Map<string, number>();
 
-  add(node: string, path: string, intf: string, event: string): void {
+  /** Adds a subscription of `node`, whose SUBSCRIBE came over the link from `via`; counted against both. */
+  add(node: string, path: string, intf: string, event: string, via: string = node): void {
     const byEvent = branch(branch(this.#tree, path), intf);
-    let set = byEvent.get(event);
-    if (set === undefined) {
-      set = new Set();
-      byEvent.set(event, set);
+    let nodes = byEvent.get(event);
+    if (nodes === undefined) {
+      nodes = new Map();
+      byEvent.set(event, nodes);
     }
-    if (set.has(node)) return;
-    set.add(node);
-    this.#counts.set(node, (this.#counts.get(node) ?? 0) + 1);
+    if (nodes.has(node)) return;
+    nodes.set(node, via);
+    add(this.#counts, node, 1);
+    add(this.#viaCounts, via, 1);
   }
 
   remove(node: string, path: string, intf: string, event: string): void {
     const byIntf = this.#tree.get(path);
     const byEvent = byIntf?.get(intf);
-    const set = byEvent?.get(event);
-    if (byIntf === undefined || byEvent === undefined || set === undefined || !set.delete(node)) return;
-    if (set.size === 0) byEvent.delete(event);
+    const nodes = byEvent?.get(event);
+    const via = nodes?.get(node);
+    if (byIntf === undefined || byEvent === undefined || nodes === undefined || via === undefined) return;
+    nodes.delete(node);
+    if (nodes.size === 0) byEvent.delete(event);
     if (byEvent.size === 0) byIntf.delete(intf);
     if (byIntf.size === 0) this.#tree.delete(path);
-    const count = (this.#counts.get(node) ?? 1) - 1;
-    if (count === 0) this.#counts.delete(node);
-    else this.#counts.set(node, count);
+    add(this.#counts, node, -1);
+    add(this.#viaCounts, via, -1);
   }
 
   /** Forgets every subscription of `node` (it left the bus). */
   removeNode(node: string): void {
+    if (!this.#counts.has(node)) return;
     for (const [path, byIntf] of this.#tree) {
       for (const [intf, byEvent] of byIntf) {
-        for (const [event, set] of byEvent) {
-          set.delete(node);
-          if (set.size === 0) byEvent.delete(event);
+        for (const [event, nodes] of byEvent) {
+          const via = nodes.get(node);
+          if (via === undefined) continue;
+          nodes.delete(node);
+          add(this.#viaCounts, via, -1);
+          if (nodes.size === 0) byEvent.delete(event);
         }
         if (byEvent.size === 0) byIntf.delete(intf);
       }
@@ -142,8 +160,20 @@ export class Subscribers {
     return this.#counts.get(node) ?? 0;
   }
 
-  /** The subscribers of an event, or undefined when there are none. */
-  of(path: string, intf: string, event: string): ReadonlySet<string> | undefined {
-    return this.#tree.get(path)?.get(intf)?.get(event);
+  /** How many subscriptions came over the link from `via`. */
+  countVia(via: string): number {
+    return this.#viaCounts.get(via) ?? 0;
   }
+
+  /** The subscribers of an event, or undefined when there are none. */
+  of(path: string, intf: string, event: string): Iterable<string> | undefined {
+    return this.#tree.get(path)?.get(intf)?.get(event)?.keys();
+  }
+}
+
+/** Adds `n` to the count of `key`, forgetting a count that drops to 0. */
+function add(counts: Map<string, number>, key: string, n: number): void {
+  const count = (counts.get(key) ?? 0) + n;
+  if (count <= 0) counts.delete(key);
+  else counts.set(key, count);
 }

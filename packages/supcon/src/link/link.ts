@@ -6,10 +6,12 @@ import { WireErrorCode } from "../wire/errors.js";
 import type { FrameCallback, FrameErrorCallback } from "../wire/frame.js";
 import { createFrameDecoder } from "../wire/frame.js";
 import { packPayload } from "../wire/codec.js";
+import type { MessageSealer } from "../wire/link-codec.js";
 import { LinkReader, LinkWriter } from "../wire/link-codec.js";
 import type { Message, PlainMap } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
 import type { Transport } from "../transport/transport.js";
+import type { HandshakeIdentity } from "./handshake.js";
 import { Handshake } from "./handshake.js";
 import { Heartbeat } from "./heartbeat.js";
 import { LinkError } from "./peer-link.js";
@@ -45,6 +47,13 @@ export interface LinkOptions {
   readonly handshakeTimeoutMs: number;
   /** Shared secret both sides must prove they know, or undefined for none. */
   readonly secret: Uint8Array | undefined;
+  /**
+   * Credentials (`NodeOptions.identity` and `trust`): this node's, presented and proved in the handshake, and the
+   * trust the peer's are checked against. Undefined for none.
+   */
+  readonly credentials?: HandshakeIdentity | undefined;
+  /** Computes the MAC of each routed message this node sends (origin authentication), when that is on. */
+  readonly sealer?: MessageSealer | undefined;
   /**
    * With TLS and `checkNodeName`: the peer's name must be one its verified certificate names (`Transport.identity()`),
    * checked before `checkPeer`.
@@ -89,8 +98,15 @@ export class Link implements PeerLink {
     this.#options = options;
     this.#events = events;
     this.#decoder = createFrameDecoder(options.maxFrameBytes);
-    this.#handshake = new Handshake(options);
-    this.#writer = new LinkWriter(options.maxFrameBytes);
+    // Named fields only: the options object may carry more than the handshake should see.
+    this.#handshake = new Handshake({
+      self: options.self,
+      instance: options.instance,
+      role: options.role,
+      secret: options.secret,
+      identity: options.credentials,
+    });
+    this.#writer = new LinkWriter(options.maxFrameBytes, undefined, options.sealer);
     this.#reader = new LinkReader(options.self);
     this.#handshakeTimer = setTimeout(
       () =>

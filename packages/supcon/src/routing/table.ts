@@ -1,6 +1,16 @@
 /**
  * Link-state routing over the node graph: a database of the adverts every node floods, and the shortest-path
  * next hops computed from it. Pure: no sockets, no timers.
+ *
+ * The database is bounded, and shared fairly between this node's neighbours (docs/PROTOCOL.md, "Link state"):
+ * every advert held is charged to one neighbour, the one through which its origin is reachable, or, while it is
+ * not reachable, the one whose link it came in by. Each neighbour is owed an equal share of the table (of its node
+ * slots and of its entries: the neighbours, paths and interfaces the adverts list), at least a floor. A neighbour
+ * may use more while nobody else needs the room. Once the table is full, an advert from a neighbour within its
+ * share takes the place of one charged to the neighbour furthest beyond its share (an unreachable one first), and
+ * an advert from a neighbour at or beyond its share takes the place of that neighbour's own oldest unreachable
+ * advert, or is refused when it has none. A neighbour that floods the table therefore only replaces its own
+ * adverts, and never pushes out a node that is reachable.
  */
 
 /** What one node says about itself. */
@@ -17,7 +27,61 @@ export interface Advert {
   readonly objects: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The result of offering an advert to the database: stored, not newer than the one held, or refused (full). */
+/** Most object paths one advert may list; an advert with more is ignored. */
+export const MAX_ADVERT_PATHS = 4_096;
+/** Most interfaces one path of an advert may list; an advert with more is ignored. */
+export const MAX_PATH_INTERFACES = 64;
+/** Most entries (neighbours, paths and interfaces listed) of one advert; an advert with more is ignored. */
+export const MAX_ADVERT_ENTRIES = 65_536;
+
+/** The bounds of the database. */
+export interface TableLimits {
+  /** Most nodes (other than this one) whose adverts are held. */
+  readonly maxNodes: number;
+  /** Most entries (neighbours, paths and interfaces listed) of all the adverts held, this node's own excluded. */
+  readonly maxEntries: number;
+  /** The least share of the node slots a neighbour is owed however many neighbours there are. */
+  readonly nodeFloor: number;
+  /** The least share of the entries a neighbour is owed: one advert of the largest size fits in it. */
+  readonly entryFloor: number;
+}
+
+export const DEFAULT_TABLE_LIMITS: TableLimits = {
+  maxNodes: 10_000,
+  maxEntries: 1_000_000,
+  nodeFloor: 16,
+  entryFloor: MAX_ADVERT_ENTRIES,
+};
+
+/** Entries an advert takes in the table: one per neighbour, path and interface it lists. */
+export function advertEntries(advert: Advert): number {
+  let entries = advert.neighbors.length;
+  for (const path in advert.objects) entries += 1 + (advert.objects[path]?.length ?? 0);
+  return entries;
+}
+
+/** Why `advert` is beyond the bounds of one advert (`MAX_ADVERT_PATHS`, ...), or undefined when it is within. */
+export function advertBoundsProblem(advert: Advert): string | undefined {
+  let paths = 0;
+  for (const path in advert.objects) {
+    paths++;
+    const intfs = advert.objects[path]?.length ?? 0;
+    if (intfs > MAX_PATH_INTERFACES) {
+      return `its path ${path.slice(0, 64)} lists ${intfs} interfaces (at most ${MAX_PATH_INTERFACES})`;
+    }
+  }
+  if (paths > MAX_ADVERT_PATHS) return `it lists ${paths} paths (at most ${MAX_ADVERT_PATHS})`;
+  const entries = advertEntries(advert);
+  if (entries > MAX_ADVERT_ENTRIES) {
+    return `it lists ${entries} neighbours, paths and interfaces (at most ${MAX_ADVERT_ENTRIES})`;
+  }
+  return undefined;
+}
+
+/**
+ * The result of offering an advert to the database: stored, not newer than the one held, or refused because the
+ * table is full and the neighbour it came from has used its share.
+ */
 export type AdvertOutcome = "new" | "stale" | "full";
 
 /** A change in what is reachable, computed by `recompute()`. */
@@ -25,6 +89,18 @@ export interface ReachabilityChange {
   readonly up: readonly string[];
   readonly down: readonly string[];
 }
+
+/** What the adverts charged to one neighbour use. */
+interface Usage {
+  nodes: number;
+  entries: number;
+  /** The origins charged to it, oldest first, and those of them unreachable: evicted in that order. */
+  readonly origins: Set<string>;
+  readonly unreachable: Set<string>;
+}
+
+/** Neighbour lists longer than this are looked up through a Set (built once per advert). */
+const SHORT_LIST = 16;
 
 /**
  * The link-state database of one node, and its routing table.
@@ -35,38 +111,72 @@ export interface ReachabilityChange {
  */
 export class RoutingTable {
   readonly self: string;
-  readonly #maxAdverts: number;
+  readonly #limits: TableLimits;
   readonly #adverts = new Map<string, Advert>();
+  /** When each held advert (but this node's) was stored (`Date.now()` ms): see `expire()`. */
+  readonly #storedAt = new Map<string, number>();
   /** Since when each held advert's origin has been unreachable (`Date.now()` ms); absent while reachable. */
   readonly #unreachableSince = new Map<string, number>();
-  /** The neighbour each advert of an unreachable origin came from. */
+  /** The neighbour whose link each held advert came in by. */
   readonly #cameFrom = new Map<string, string>();
+  /** The neighbour each held advert (but this node's) is charged to, and what each neighbour's adverts use. */
+  readonly #owner = new Map<string, string>();
+  readonly #entries = new Map<string, number>();
+  readonly #usage = new Map<string, Usage>();
+  #totalNodes = 0;
+  #totalEntries = 0;
+  #evictions = 0;
+  /** The peers this node has an open link to: the neighbours that are owed a share. */
+  readonly #links = new Set<string>();
+  readonly #neighborSets = new WeakMap<Advert, ReadonlySet<string>>();
   /** Node → neighbour to send through; this node routes to itself, through its loopback link. */
   #nextHop: Map<string, string>;
   #distance: Map<string, number>;
 
-  /** @param maxAdverts Most adverts held; more (of new origins) are refused, so a peer cannot grow it forever. */
-  constructor(self: string, maxAdverts = 10_000) {
+  constructor(self: string, limits: Partial<TableLimits> = {}) {
     this.self = self;
-    this.#maxAdverts = maxAdverts;
+    this.#limits = { ...DEFAULT_TABLE_LIMITS, ...limits };
     this.#nextHop = new Map([[self, self]]);
     this.#distance = new Map([[self, 0]]);
   }
 
+  /** A link to `peer` opened: it is owed a share of the table from now on. */
+  linkUp(peer: string): void {
+    this.#links.add(peer);
+  }
+
+  /** The last link to `peer` closed: it is owed nothing any more (see also `forgetFrom()`). */
+  linkDown(peer: string): void {
+    this.#links.delete(peer);
+  }
+
   /**
-   * Stores `advert` when it is newer than what is held for its origin (higher `seq`; a different instance with a
-   * higher `seq` replaces the old one). Returns "stale" for an advert that must not be flooded further, and "full"
-   * for one of a new origin when `maxAdverts` are held.
+   * Stores `advert`, which came in over the link from `from`, when it is newer than what is held for its origin
+   * (higher `seq`; a different instance with a higher `seq` replaces the old one). Returns "stale" for an advert
+   * that must not be flooded further, and "full" for one refused because the table is full and `from` has used its
+   * share (the held advert, if any, is then kept). Making room may evict adverts charged to other neighbours beyond
+   * their share; call `recompute()` after.
    */
   offer(advert: Advert, from?: string, now: number = Date.now()): AdvertOutcome {
-    const held = this.#adverts.get(advert.origin);
+    const origin = advert.origin;
+    const held = this.#adverts.get(origin);
     if (held !== undefined && held.seq >= advert.seq) return "stale";
-    if (held === undefined && this.#adverts.size >= this.#maxAdverts) return "full";
-    this.#adverts.set(advert.origin, advert);
-    if (from !== undefined) this.#cameFrom.set(advert.origin, from);
-    if (!this.#nextHop.has(advert.origin)) {
-      this.#unreachableSince.set(advert.origin, now);
+    if (origin !== this.self) {
+      // A node already reachable stays charged to its next hop; a new one, to the link it came in by.
+      const reachable = held !== undefined && this.#nextHop.has(origin);
+      const owner = (reachable ? this.#owner.get(origin) : undefined) ?? from ?? "";
+      const entries = advertEntries(advert);
+      const previous = held === undefined ? undefined : this.#release(origin);
+      if (!this.#makeRoom(owner, origin, entries)) {
+        if (previous !== undefined) this.#charge(origin, previous.owner, previous.entries);
+        return "full";
+      }
+      this.#charge(origin, owner, entries);
+      this.#storedAt.set(origin, now);
     }
+    this.#adverts.set(origin, advert);
+    if (from !== undefined) this.#cameFrom.set(origin, from);
+    if (!this.#nextHop.has(origin)) this.#markUnreachable(origin, now);
     return "new";
   }
 
@@ -91,10 +201,27 @@ export class RoutingTable {
     }
   }
 
+  /**
+   * Drops the adverts (but this node's, and those `keep` says to) not renewed since before `now - lifetimeMs`:
+   * every node re-advertises well within the lifetime, so an advert that outlives it is a forgery or describes a
+   * node that is gone. Returns how many were dropped; call `recompute()` after when some were.
+   */
+  expire(now: number, lifetimeMs: number, keep?: (advert: Advert) => boolean): number {
+    let dropped = 0;
+    for (const [origin, at] of this.#storedAt) {
+      if (at < now - lifetimeMs && keep?.(this.#adverts.get(origin) as Advert) !== true) {
+        this.forget(origin);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   /** Drops the advert of `origin` (it described a process that is gone); call `recompute()` after. */
   forget(origin: string): void {
     if (origin === this.self) return;
-    this.#adverts.delete(origin);
+    if (this.#adverts.delete(origin)) this.#release(origin);
+    this.#storedAt.delete(origin);
     this.#unreachableSince.delete(origin);
     this.#cameFrom.delete(origin);
   }
@@ -106,7 +233,7 @@ export class RoutingTable {
    */
   unroute(origin: string, now: number = Date.now()): void {
     if (origin === this.self || !this.#nextHop.delete(origin)) return;
-    this.#unreachableSince.set(origin, now);
+    this.#markUnreachable(origin, now);
   }
 
   /** The advert held for `origin`, if any. */
@@ -119,13 +246,51 @@ export class RoutingTable {
     return this.#adverts.values();
   }
 
+  /** Adverts held, this node's own included. */
+  get size(): number {
+    return this.#adverts.size;
+  }
+
+  /** Adverts evicted to make room so far: when it grows, the routes may have changed. */
+  get evictions(): number {
+    return this.#evictions;
+  }
+
+  /** What the adverts charged to `neighbor` use: node slots and entries. */
+  usage(neighbor: string): { nodes: number; entries: number } {
+    const usage = this.#usage.get(neighbor);
+    return { nodes: usage?.nodes ?? 0, entries: usage?.entries ?? 0 };
+  }
+
+  /** True when the table holds as many nodes or entries as it may. */
+  get full(): boolean {
+    return this.#totalNodes >= this.#limits.maxNodes || this.#totalEntries >= this.#limits.maxEntries;
+  }
+
+  /** True when the adverts charged to `neighbor` use more than its share. */
+  beyondShare(neighbor: string): boolean {
+    const share = this.share();
+    const usage = this.#usage.get(neighbor);
+    return usage !== undefined && (usage.nodes > share.nodes || usage.entries > share.entries);
+  }
+
+  /** The share of the table each neighbour is owed now: node slots and entries. */
+  share(): { nodes: number; entries: number } {
+    const neighbours = Math.max(1, this.#links.size);
+    const { maxNodes, maxEntries, nodeFloor, entryFloor } = this.#limits;
+    return {
+      nodes: Math.max(Math.floor(maxNodes / neighbours), nodeFloor),
+      entries: Math.max(Math.floor(maxEntries / neighbours), entryFloor),
+    };
+  }
+
   /**
    * Recomputes the routes (breadth-first from this node). The adverts of nodes that became unreachable are dropped
    * (they describe links that are gone, and would make a restarted node seem reachable through them before its
-   * new advert arrives); the adverts of nodes that were never reachable are kept for a while, see `prune()`.
-   * Returns which nodes became reachable or unreachable.
+   * new advert arrives); the adverts of nodes that were never reachable are kept for a while, see `prune()`. Each
+   * reachable node is then charged to its next hop. Returns which nodes became reachable or unreachable.
    */
-  recompute(now: number = Date.now()): ReachabilityChange {
+  recompute(): ReachabilityChange {
     const before = this.#nextHop;
     const nextHop = new Map<string, string>([[this.self, this.self]]);
     const distance = new Map<string, number>([[this.self, 0]]);
@@ -153,17 +318,24 @@ export class RoutingTable {
       next.sort((a, b) => cmp(nextHop.get(a) as string, nextHop.get(b) as string) || cmp(a, b));
       frontier = next;
     }
-    const up = [...nextHop.keys()].filter((n) => !before.has(n));
-    const down = [...before.keys()].filter((n) => !nextHop.has(n));
+    const up: string[] = [];
+    for (const n of nextHop.keys()) if (!before.has(n)) up.push(n);
+    const down: string[] = [];
+    for (const n of before.keys()) if (!nextHop.has(n)) down.push(n);
+    // Nothing else changes: an advert held is of a node reachable before (then in `down`, dropped), or it has been
+    // unreachable since it was stored or unrouted. So the cost is that of the reachable part of the graph, however
+    // many adverts of unreachable nodes are held.
     for (const node of down) this.forget(node);
-    for (const node of up) this.#unreachableSince.delete(node);
-    for (const origin of this.#adverts.keys()) {
-      if (!nextHop.has(origin) && !this.#unreachableSince.has(origin)) {
-        this.#unreachableSince.set(origin, now);
-      }
+    for (const node of up) {
+      this.#unreachableSince.delete(node);
+      const owner = this.#owner.get(node);
+      if (owner !== undefined) this.#usage.get(owner)?.unreachable.delete(node);
     }
     this.#nextHop = nextHop;
     this.#distance = distance;
+    for (const [node, via] of nextHop) {
+      if (node !== this.self && this.#owner.get(node) !== via) this.#recharge(node, via);
+    }
     return { up: up.sort(), down: down.sort() };
   }
 
@@ -190,9 +362,135 @@ export class RoutingTable {
     return [...this.#nextHop.keys()].filter((node) => node !== this.self).sort();
   }
 
+  /**
+   * Makes room for an advert of `origin` with `entries` charged to `owner` when the table is full. An owner within
+   * its share evicts adverts of the neighbour furthest beyond its share (a neighbour whose link is gone is owed
+   * nothing), unreachable ones first; an owner at or beyond its share evicts only its own unreachable adverts, oldest
+   * first: a flood replaces itself, and a reachable node is never pushed out by its own neighbour's flood. False
+   * when there is no room to be made. The advert of a neighbour itself is never refused: it may exceed the bounds.
+   */
+  #makeRoom(owner: string, origin: string, entries: number): boolean {
+    if (this.#fits(entries)) return true;
+    const share = this.share();
+    const usage = this.#usage.get(owner);
+    const ownAdvertOfNeighbour = origin === owner && this.#links.has(owner);
+    const within =
+      ownAdvertOfNeighbour ||
+      ((usage?.nodes ?? 0) + 1 <= share.nodes && (usage?.entries ?? 0) + entries <= share.entries);
+    while (!this.#fits(entries)) {
+      const evicted = (within && this.#evictBeyondShare(owner, share)) || this.#evictUnreachable(owner);
+      if (!evicted) return ownAdvertOfNeighbour;
+    }
+    return true;
+  }
+
+  #fits(entries: number): boolean {
+    return (
+      this.#totalNodes + 1 <= this.#limits.maxNodes && this.#totalEntries + entries <= this.#limits.maxEntries
+    );
+  }
+
+  /**
+   * Evicts one advert charged to the neighbour furthest beyond its share, other than `spare`: an unreachable one if
+   * it has any, else its oldest, never the advert of a neighbour itself. False when nobody is beyond their share.
+   */
+  #evictBeyondShare(spare: string, share: { nodes: number; entries: number }): boolean {
+    let worst: string | undefined;
+    let worstExcess = 1;
+    for (const [name, usage] of this.#usage) {
+      if (name === spare) continue;
+      const owed = this.#links.has(name);
+      // Only the advert of a linked neighbour itself: nothing to evict.
+      if (owed && usage.origins.size === 1 && usage.origins.has(name)) continue;
+      const excess = owed
+        ? Math.max(usage.nodes / share.nodes, usage.entries / share.entries)
+        : Number.POSITIVE_INFINITY;
+      if (excess > worstExcess) {
+        worst = name;
+        worstExcess = excess;
+      }
+    }
+    if (worst === undefined) return false;
+    if (this.#evictUnreachable(worst)) return true;
+    const usage = this.#usage.get(worst) as Usage;
+    for (const origin of usage.origins) {
+      if (origin === worst && this.#links.has(origin)) continue;
+      this.#evict(origin);
+      return true;
+    }
+    return false;
+  }
+
+  /** Evicts the oldest unreachable advert charged to `owner` (never a neighbour's own); false when it has none. */
+  #evictUnreachable(owner: string): boolean {
+    const usage = this.#usage.get(owner);
+    if (usage === undefined) return false;
+    for (const origin of usage.unreachable) {
+      if (this.#links.has(origin)) continue;
+      this.#evict(origin);
+      return true;
+    }
+    return false;
+  }
+
+  #evict(origin: string): void {
+    this.forget(origin);
+    this.#evictions++;
+  }
+
+  #markUnreachable(origin: string, now: number): void {
+    this.#unreachableSince.set(origin, now);
+    const owner = this.#owner.get(origin);
+    if (owner !== undefined) this.#usage.get(owner)?.unreachable.add(origin);
+  }
+
+  #charge(origin: string, owner: string, entries: number): void {
+    let usage = this.#usage.get(owner);
+    if (usage === undefined) {
+      this.#usage.set(owner, (usage = { nodes: 0, entries: 0, origins: new Set(), unreachable: new Set() }));
+    }
+    usage.nodes++;
+    usage.entries += entries;
+    usage.origins.add(origin);
+    if (this.#unreachableSince.has(origin)) usage.unreachable.add(origin);
+    this.#owner.set(origin, owner);
+    this.#entries.set(origin, entries);
+    this.#totalNodes++;
+    this.#totalEntries += entries;
+  }
+
+  /** Takes the charge of `origin` off its owner; returns what it was. */
+  #release(origin: string): { owner: string; entries: number } | undefined {
+    const owner = this.#owner.get(origin);
+    if (owner === undefined) return undefined;
+    const entries = this.#entries.get(origin) ?? 0;
+    const usage = this.#usage.get(owner);
+    if (usage !== undefined) {
+      usage.nodes--;
+      usage.entries -= entries;
+      usage.origins.delete(origin);
+      usage.unreachable.delete(origin);
+      if (usage.origins.size === 0) this.#usage.delete(owner);
+    }
+    this.#owner.delete(origin);
+    this.#entries.delete(origin);
+    this.#totalNodes--;
+    this.#totalEntries -= entries;
+    return { owner, entries };
+  }
+
+  #recharge(origin: string, owner: string): void {
+    const previous = this.#release(origin);
+    if (previous !== undefined) this.#charge(origin, owner, previous.entries);
+  }
+
   #linked(a: string, b: string): boolean {
     const adv = this.#adverts.get(b);
-    return adv !== undefined && adv.neighbors.includes(a);
+    if (adv === undefined) return false;
+    if (adv.neighbors.length <= SHORT_LIST) return adv.neighbors.includes(a);
+    let set = this.#neighborSets.get(adv);
+    if (set === undefined) this.#neighborSets.set(adv, (set = new Set(adv.neighbors)));
+    return set.has(a);
   }
 }
 

@@ -64,17 +64,23 @@ const checker = createPlainDecoder();
  * program that does so must copy frames it keeps queued.
  *
  * @param maxFrameBytes Largest body allowed (the limit the peer enforces). @default 16 MiB
+ * @param packed The payload (args, out, data) already packed, sent as a bin in its place: the full form of a message
+ *   with a MAC (origin authentication), whose MAC covers those bytes.
  * @throws WireError `supcon.FrameTooLarge` when the body exceeds `maxFrameBytes`; `supcon.InvalidData` when the
  *   message holds a value that is not plain data (see `PlainDecoder`), a cycle, nesting deeper than
  *   `MAX_NESTING_DEPTH`, more to decode than its size allows (`DECODE_BUDGET_PER_BYTE`), or a name longer than
  *   the protocol allows (`NameLimit`).
  */
-export function encodeMessage(message: Message, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES): Uint8Array {
+export function encodeMessage(
+  message: Message,
+  maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES,
+  packed?: Uint8Array,
+): Uint8Array {
   let frame: Uint8Array;
   let names: string | undefined;
   try {
     names = checkNames(message);
-    frame = packr.pack(toWire(message), RESERVE_START_SPACE | FRAME_HEADER_BYTES);
+    frame = packr.pack(toWire(message, packed), RESERVE_START_SPACE | FRAME_HEADER_BYTES);
   } catch (err) {
     // A cycle overflows the stack (RangeError); a symbol or an oversized bigint makes msgpackr throw.
     throw new WireError(

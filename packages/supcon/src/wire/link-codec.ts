@@ -3,19 +3,32 @@
  * queued for its next write. `LinkWriter` sends CALL, RESULT and EVENT on channels, and everything else in full;
  * `LinkReader` reads both. Pure logic: the link does the I/O.
  *
- * A channel message is `[type, channel, hops, (id | seq), (timeoutMs,) payload]`, the payload (args or out) last,
- * so the fixed part before it is read and written here byte by byte: only the payload is packed by msgpackr, and
- * read by the link's `PlainDecoder`.
+ * A channel message is `[type, channel, hops, (id | seq), (timeoutMs,) mac, payload]`, the payload (args or out)
+ * last, so the fixed part before it is read and written here byte by byte: only the payload is packed by msgpackr,
+ * and read by the link's `PlainDecoder`. `mac` is nil, or the 16-byte MAC of the message's source (origin
+ * authentication): the writer seals the messages this node makes with its `MessageSealer` and sends those it
+ * forwards with the MAC they came with; with a MAC, the full forms carry their payload packed, as a bin.
  */
 import { InboundChannels, OutboundChannels } from "./channels.js";
 import { encodeMessage, packPayload, readMessage, readPayload } from "./codec.js";
 import { WireError, WireErrorCode } from "./errors.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH } from "./frame.js";
 import { FrameOutput } from "./frame-output.js";
-import type { CallMessage, EventMessage, Message, PlainMap, ResultMessage } from "./messages.js";
-import { MessageType, messageTypeName } from "./messages.js";
+import type { CallMessage, EventMessage, MacFields, Message, PlainMap, ResultMessage } from "./messages.js";
+import { MAC_BYTES, MessageType, messageTypeName } from "./messages.js";
 import type { PlainDecoder } from "./plain-decoder.js";
-import { createPlainDecoder } from "./plain-decoder.js";
+import { MAX_NESTING_DEPTH, createPlainDecoder } from "./plain-decoder.js";
+
+/** Computes the MAC of the routed messages this node makes (bus/origin-auth.ts). */
+export interface MessageSealer {
+  /**
+   * The MAC of `message` over its fields and `payload` (the packed args, out or data; empty for none), or undefined
+   * when it gets none (it is not from this node, or its destination's key is unknown).
+   */
+  seal(message: MacFields, payload: Uint8Array): Uint8Array | undefined;
+}
+
+const NO_PAYLOAD = new Uint8Array(0);
 
 /** The part of an EVENT that is the same for all the subscribers of one firing. */
 export interface EventHeader {
@@ -25,9 +38,17 @@ export interface EventHeader {
   readonly event: string;
 }
 
-/** fixarray headers of the channel messages: 6 elements for CALL, 5 for RESULT and EVENT. */
-const CALL_ARRAY = 0x96;
-const RESULT_OR_EVENT_ARRAY = 0x95;
+/** fixarray headers of the channel messages: 7 elements for CALL, 6 for RESULT and EVENT. */
+const CALL_ARRAY = 0x97;
+const RESULT_OR_EVENT_ARRAY = 0x96;
+/** MessagePack nil, and the header of a bin 8 of `MAC_BYTES`. */
+const NIL = 0xc0;
+const BIN8 = 0xc4;
+
+/** Bytes the MAC element takes: nil, or a bin 8 of 16 bytes. */
+function macBytes(mac: Uint8Array | null): number {
+  return mac === null ? 1 : 2 + mac.length;
+}
 
 /** Writes the frames of one link into its output; see the module comment. */
 export class LinkWriter {
@@ -36,10 +57,25 @@ export class LinkWriter {
   readonly #maxFrameBytes: number;
   /** Decodes the payloads of messages that go in full (names too long for a channel); made when first needed. */
   #decoder: PlainDecoder | undefined;
+  readonly #sealer: MessageSealer | undefined;
 
-  constructor(maxFrameBytes: number, channels = new OutboundChannels()) {
+  constructor(maxFrameBytes: number, channels = new OutboundChannels(), sealer?: MessageSealer) {
     this.#maxFrameBytes = maxFrameBytes;
     this.#channels = channels;
+    this.#sealer = sealer;
+  }
+
+  /**
+   * The MAC a message goes with: the one it came with when it is forwarded (`hops` given), never one of this node's
+   * (a relay vouches for nothing it passes on); else this node's seal, or none.
+   */
+  #macOf(
+    message: MacFields & { readonly mac?: Uint8Array | null },
+    payload: Uint8Array,
+    hops: number | undefined,
+  ): Uint8Array | null {
+    if (hops !== undefined || message.mac !== undefined) return message.mac ?? null;
+    return this.#sealer?.seal(message, payload) ?? null;
   }
 
   /** Bytes queued. */
@@ -55,29 +91,55 @@ export class LinkWriter {
    */
   write(message: Message, payload?: Uint8Array, hops?: number): void {
     switch (message.type) {
-      case MessageType.Call:
-        this.#writeCall(message, payload ?? packPayload(message.args, "CALL"), hops ?? message.hops);
+      case MessageType.Call: {
+        const packed = payload ?? packPayload(message.args, "CALL");
+        this.#writeCall(message, packed, hops ?? message.hops, this.#macOf(message, packed, hops));
         return;
-      case MessageType.Result:
-        this.#writeResult(message, payload ?? packPayload(message.out, "RESULT"), hops ?? message.hops);
+      }
+      case MessageType.Result: {
+        const packed = payload ?? packPayload(message.out, "RESULT");
+        this.#writeResult(message, packed, hops ?? message.hops, this.#macOf(message, packed, hops));
         return;
-      case MessageType.Event:
-        this.#writeEvent(
-          message,
-          message.dst,
-          hops ?? message.hops,
-          message.seq,
-          payload ?? packPayload(message.args, "EVENT"),
-        );
+      }
+      case MessageType.Event: {
+        const packed = payload ?? packPayload(message.args, "EVENT");
+        const mac = this.#macOf(message, packed, hops);
+        this.#writeEvent(message, message.dst, hops ?? message.hops, message.seq, packed, mac);
         return;
-      default:
+      }
+      case MessageType.Error: {
+        // With a MAC, `data` travels packed: the bytes the MAC covers.
+        const forwarded = hops !== undefined || message.mac !== undefined;
+        const packed = payload ?? message.packed ?? (forwarded ? undefined : this.#sealable(message.data));
+        const mac = forwarded
+          ? (message.mac ?? null)
+          : packed === undefined
+            ? null
+            : this.#macOf(message, packed, hops);
         this.#out.append(
           encodeMessage(
-            hops === undefined || !("hops" in message) ? message : { ...message, hops },
+            { ...message, hops: hops ?? message.hops, mac },
             this.#maxFrameBytes,
+            mac === null ? undefined : packed,
           ),
         );
+        return;
+      }
+      case MessageType.Cancel:
+      case MessageType.Subscribe:
+      case MessageType.Unsubscribe: {
+        const mac = this.#macOf(message, NO_PAYLOAD, hops);
+        this.#out.append(encodeMessage({ ...message, hops: hops ?? message.hops, mac }, this.#maxFrameBytes));
+        return;
+      }
+      default:
+        this.#out.append(encodeMessage(message, this.#maxFrameBytes));
     }
+  }
+
+  /** ERROR `data` packed for a MAC, when this link seals messages; undefined when it does not. */
+  #sealable(data: unknown): Uint8Array | undefined {
+    return this.#sealer === undefined ? undefined : packPayload(data, "ERROR");
   }
 
   /**
@@ -85,20 +147,41 @@ export class LinkWriter {
    * its subscribers, and gives the same `header` for each.
    */
   writeEvent(header: EventHeader, dst: string, seq: number, payload: Uint8Array): void {
-    this.#writeEvent(header, dst, 0, seq, payload);
+    const { src, path, intf, event } = header;
+    const mac =
+      this.#sealer?.seal({ type: MessageType.Event, dst, src, path, intf, event, seq }, payload) ?? null;
+    this.#writeEvent(header, dst, 0, seq, payload, mac);
   }
 
-  #writeEvent(header: EventHeader, dst: string, hops: number, seq: number, payload: Uint8Array): void {
-    const length = 2 + uintBytes(hops) + uintBytes(seq) + payload.length;
+  #writeEvent(
+    header: EventHeader,
+    dst: string,
+    hops: number,
+    seq: number,
+    payload: Uint8Array,
+    mac: Uint8Array | null,
+  ): void {
+    const length = 2 + uintBytes(hops) + uintBytes(seq) + macBytes(mac) + payload.length;
     const { src, path, intf, event } = header;
     const channel = this.#channel(dst, src, path, intf, event, length);
     if (channel < 0) {
-      const args = this.#unpack(payload, "EVENT");
-      const message: EventMessage = { type: MessageType.Event, dst, src, hops, path, intf, event, args, seq };
-      this.#out.append(encodeMessage(message, this.#maxFrameBytes));
+      const args = mac === null ? this.#unpack(payload, "EVENT") : null;
+      const message: EventMessage = {
+        type: MessageType.Event,
+        dst,
+        src,
+        hops,
+        path,
+        intf,
+        event,
+        args,
+        seq,
+        mac,
+      };
+      this.#out.append(encodeMessage(message, this.#maxFrameBytes, mac === null ? undefined : payload));
       return;
     }
-    this.#writeChannelMessage(MessageType.ChannelEvent, channel, hops, seq, -1, payload, length);
+    this.#writeChannelMessage(MessageType.ChannelEvent, channel, hops, seq, -1, mac, payload, length);
   }
 
   /** Takes everything queued, for one socket write; undefined when nothing is. */
@@ -111,28 +194,42 @@ export class LinkWriter {
     this.#out.clear();
   }
 
-  #writeCall(m: CallMessage, payload: Uint8Array, hops: number): void {
-    const length = 2 + uintBytes(hops) + uintBytes(m.id) + uintBytes(m.timeoutMs) + payload.length;
+  #writeCall(m: CallMessage, payload: Uint8Array, hops: number, mac: Uint8Array | null): void {
+    const length =
+      2 + uintBytes(hops) + uintBytes(m.id) + uintBytes(m.timeoutMs) + macBytes(mac) + payload.length;
     const channel = this.#channel(m.dst, m.src, m.path, m.intf, m.method, length);
     if (channel < 0) {
       this.#out.append(
-        encodeMessage({ ...m, hops, args: this.#unpack(payload, "CALL") }, this.#maxFrameBytes),
+        mac === null
+          ? encodeMessage({ ...m, hops, mac, args: this.#unpack(payload, "CALL") }, this.#maxFrameBytes)
+          : encodeMessage({ ...m, hops, mac }, this.#maxFrameBytes, payload),
       );
       return;
     }
-    this.#writeChannelMessage(MessageType.ChannelCall, channel, hops, m.id, m.timeoutMs, payload, length);
+    this.#writeChannelMessage(
+      MessageType.ChannelCall,
+      channel,
+      hops,
+      m.id,
+      m.timeoutMs,
+      mac,
+      payload,
+      length,
+    );
   }
 
-  #writeResult(m: ResultMessage, payload: Uint8Array, hops: number): void {
-    const length = 2 + uintBytes(hops) + uintBytes(m.id) + payload.length;
+  #writeResult(m: ResultMessage, payload: Uint8Array, hops: number, mac: Uint8Array | null): void {
+    const length = 2 + uintBytes(hops) + uintBytes(m.id) + macBytes(mac) + payload.length;
     const channel = this.#channel(m.dst, m.src, "", "", "", length);
     if (channel < 0) {
       this.#out.append(
-        encodeMessage({ ...m, hops, out: this.#unpack(payload, "RESULT") }, this.#maxFrameBytes),
+        mac === null
+          ? encodeMessage({ ...m, hops, mac, out: this.#unpack(payload, "RESULT") }, this.#maxFrameBytes)
+          : encodeMessage({ ...m, hops, mac }, this.#maxFrameBytes, payload),
       );
       return;
     }
-    this.#writeChannelMessage(MessageType.ChannelResult, channel, hops, m.id, -1, payload, length);
+    this.#writeChannelMessage(MessageType.ChannelResult, channel, hops, m.id, -1, mac, payload, length);
   }
 
   /** The args or out of a packed payload, for a message that goes in full. */
@@ -147,8 +244,8 @@ export class LinkWriter {
   }
 
   /**
-   * Queues `[type, channel, hops, first, (second,) payload]` as a frame (`second` is -1 for RESULT and EVENT, which
-   * have one integer after the hop count); `length` is the body's length without the channel number.
+   * Queues `[type, channel, hops, first, (second,) mac, payload]` as a frame (`second` is -1 for RESULT and EVENT,
+   * which have one integer after the hop count); `length` is the body's length without the channel number.
    */
   #writeChannelMessage(
     type: number,
@@ -156,6 +253,7 @@ export class LinkWriter {
     hops: number,
     first: number,
     second: number,
+    mac: Uint8Array | null,
     payload: Uint8Array,
     length: number,
   ): void {
@@ -167,6 +265,13 @@ export class LinkWriter {
     pos = writeUint(buf, pos, hops);
     pos = writeUint(buf, pos, first);
     if (second >= 0) pos = writeUint(buf, pos, second);
+    if (mac === null) buf[pos++] = NIL;
+    else {
+      buf[pos] = BIN8;
+      buf[pos + 1] = mac.length;
+      buf.set(mac, pos + 2);
+      pos += 2 + mac.length;
+    }
     buf.set(payload, pos);
   }
 
@@ -217,8 +322,9 @@ export class LinkReader {
   }
 
   /**
-   * The packed payload of the message `read()` returned last, when it was a channel message addressed to another
-   * node (its `args`/`out` is then null): a view of the body, valid as long as the body is.
+   * The packed payload of the message `read()` returned last, when it was addressed to another node (its
+   * `args`/`out` is then null) or carried a MAC (which covers these bytes): a view of the body, valid as long as the
+   * body is.
    */
   get payload(): Uint8Array | undefined {
     return this.#payload;
@@ -244,7 +350,30 @@ export class LinkReader {
       const problem = this.#channels.bind(message);
       if (problem !== undefined) return problem;
     }
+    if ("packed" in message && message.packed !== undefined) return this.#unpackFull(message, message.packed);
     return message;
+  }
+
+  /** A full message with a MAC, whose payload came packed: decoded (or, to forward, checked), the bytes kept. */
+  #unpackFull(
+    message: Extract<Message, { readonly packed?: Uint8Array }>,
+    packed: Uint8Array,
+  ): Message | string {
+    const name = messageTypeName(message.type);
+    const forward = this.#self !== undefined && message.dst !== this.#self;
+    this.#payload = packed;
+    if (message.type === MessageType.Error) {
+      const depth = MAX_NESTING_DEPTH - 1;
+      if (forward) {
+        const problem = this.#decoder.check(packed, 0, packed.length, depth);
+        return problem === undefined ? message : `${name}: data ${problem}`;
+      }
+      const data = this.#decoder.decode(packed, 0, packed.length, depth);
+      return data === undefined ? `${name}: data ${this.#decoder.error}` : { ...message, data };
+    }
+    const value = readPayload(this.#decoder, packed, 0, packed.length, !forward);
+    if (typeof value === "string") return `${name}: the packed payload ${value}`;
+    return message.type === MessageType.Result ? { ...message, out: value } : { ...message, args: value };
   }
 
   #readChannelMessage(
@@ -275,11 +404,20 @@ export class LinkReader {
       pos = this.#uintEnd;
     }
     if (hops < 0 || n < 0 || timeoutMs < 0) return `${name}: elements 2 to 4 must be unsigned integers`;
+    let mac: Uint8Array | null = null;
+    if (body[pos] === NIL) pos++;
+    else if (body[pos] === BIN8 && body[pos + 1] === MAC_BYTES && pos + 2 + MAC_BYTES <= end) {
+      mac = body.slice(pos + 2, pos + 2 + MAC_BYTES);
+      pos += 2 + MAC_BYTES;
+    } else
+      return `${name}: the MAC (the element before the payload) must be nil or ${MAC_BYTES} bytes of binary`;
     // A payload for this node is decoded; one to forward is only checked, and forwarded as it came.
     const forward = this.#self !== undefined && names.dst !== this.#self;
     const payload = readPayload(this.#decoder, body, pos, end, !forward);
     if (typeof payload === "string") return `${name}: the last element ${payload}`;
-    if (forward) this.#payload = body.subarray(pos, end);
+    if (forward || mac !== null) this.#payload = body.subarray(pos, end);
+    // No MAC is no field, as in the full form.
+    const sealed = mac === null ? undefined : { mac };
     const { dst, src } = names;
     switch (type) {
       case MessageType.ChannelCall: {
@@ -295,13 +433,25 @@ export class LinkReader {
           method,
           args: payload,
           timeoutMs,
+          ...sealed,
         };
       }
       case MessageType.ChannelResult:
-        return { type: MessageType.Result, dst, src, hops, id: n, out: payload };
+        return { type: MessageType.Result, dst, src, hops, id: n, out: payload, ...sealed };
       case MessageType.ChannelEvent: {
         const { path, intf, member: event } = names;
-        return { type: MessageType.Event, dst, src, hops, path, intf, event, args: payload, seq: n };
+        return {
+          type: MessageType.Event,
+          dst,
+          src,
+          hops,
+          path,
+          intf,
+          event,
+          args: payload,
+          seq: n,
+          ...sealed,
+        };
       }
     }
   }

@@ -2,9 +2,10 @@
  * The messages of the wire protocol (docs/PROTOCOL.md): one interface per message, a union on `type`, and the
  * conversion to and from the positional arrays that go over the wire.
  */
+import { NameLimit } from "../base/names.js";
 
 /** The protocol version this runtime speaks, sent in HELLO. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Message type numbers, the first element of every message array. */
 export const MessageType = {
@@ -53,8 +54,8 @@ export interface RefuseMessage {
 }
 
 /**
- * `[2, nonce, proof]`: on a link with a shared secret, the accepting side's answer to HELLO: its own fresh nonce,
- * and its proof of the secret (an HMAC over both nonces).
+ * `[2, nonce, proof]`: on a link with a shared secret or credentials, the accepting side's answer to HELLO: its own
+ * fresh nonce. `proof` is empty: the acceptor proves itself in its HELLO, after the connector has (docs/PROTOCOL.md).
  */
 export interface ChallengeMessage {
   readonly type: typeof MessageType.Challenge;
@@ -62,11 +63,16 @@ export interface ChallengeMessage {
   readonly proof: Uint8Array;
 }
 
-/** `[3, name, proof]`: the connecting side's name and its proof of the secret (an HMAC over both nonces and name). */
+/**
+ * `[3, name, proof, info]`: the connecting side's name, its proof of the secret (empty without one), and in `info`
+ * its `credential` and `signature` of the handshake transcript (with credentials).
+ */
 export interface AuthMessage {
   readonly type: typeof MessageType.Auth;
   readonly name: string;
   readonly proof: Uint8Array;
+  /** Sent as `{}` when absent; read as `{}` from nil. */
+  readonly info?: PlainMap;
 }
 
 /** The fields every routed message starts with. */
@@ -77,10 +83,39 @@ export interface RoutedFields {
   readonly src: string;
   /** Links crossed so far. */
   readonly hops: number;
+  /**
+   * The source's MAC (origin authentication, 16 bytes), or null for none; undefined on a message this node makes,
+   * which the link seals as it sends it.
+   */
+  readonly mac?: Uint8Array | null;
+}
+
+/**
+ * A message's payload as packed bytes, when it came in full form with a MAC (its args, out or data then travel as
+ * bin): the link decodes it into the message and keeps the bytes for the MAC check and for forwarding.
+ */
+export interface PackedPayload {
+  readonly packed?: Uint8Array;
+}
+
+/** The fields of a routed message that its MAC covers (besides the payload); see bus/origin-auth.ts. */
+export interface MacFields {
+  readonly type: number;
+  readonly dst: string;
+  readonly src: string;
+  readonly id?: number;
+  readonly timeoutMs?: number;
+  readonly seq?: number;
+  readonly path?: string;
+  readonly intf?: string;
+  readonly method?: string;
+  readonly event?: string;
+  readonly code?: string;
+  readonly message?: string;
 }
 
 /** `[10, dst, src, hops, id, path, intf, method, args?, timeoutMs]` */
-export interface CallMessage extends RoutedFields {
+export interface CallMessage extends RoutedFields, PackedPayload {
   readonly type: typeof MessageType.Call;
   /** Chosen by the caller, unique among its calls in flight. */
   readonly id: number;
@@ -93,14 +128,14 @@ export interface CallMessage extends RoutedFields {
 }
 
 /** `[11, dst, src, hops, id, out?]` */
-export interface ResultMessage extends RoutedFields {
+export interface ResultMessage extends RoutedFields, PackedPayload {
   readonly type: typeof MessageType.Result;
   readonly id: number;
   readonly out: PlainMap | null;
 }
 
 /** `[12, dst, src, hops, id, code, message, data?]` */
-export interface ErrorMessage extends RoutedFields {
+export interface ErrorMessage extends RoutedFields, PackedPayload {
   readonly type: typeof MessageType.Error;
   readonly id: number;
   readonly code: string;
@@ -116,7 +151,7 @@ export interface CancelMessage extends RoutedFields {
 }
 
 /** `[20, dst, src, hops, path, intf, event, args?, seq]` */
-export interface EventMessage extends RoutedFields {
+export interface EventMessage extends RoutedFields, PackedPayload {
   readonly type: typeof MessageType.Event;
   readonly path: string;
   readonly intf: string;
@@ -154,6 +189,18 @@ export interface AdvertMessage {
   readonly neighbors: readonly string[];
   /** Registered objects of `origin`: path → interface names. */
   readonly objects: Readonly<Record<string, readonly string[]>>;
+  /** The origin's signature (origin authentication), or null / absent for none. */
+  readonly auth?: AdvertAuth | null;
+}
+
+/** `[credential, dhKey, signature]`: what makes an ADVERT its origin's (docs/PROTOCOL.md, "Origin authentication"). */
+export interface AdvertAuth {
+  /** The origin's credential: a kind byte, then DER (link/identity.ts). */
+  readonly credential: Uint8Array;
+  /** The origin process's X25519 public key, 32 bytes: the pair keys of its messages' MACs come from it. */
+  readonly dhKey: Uint8Array;
+  /** The origin's signature of the advert's canonical encoding. */
+  readonly signature: Uint8Array;
 }
 
 /**
@@ -238,7 +285,10 @@ export function messageTypeName(type: number): string {
  * The positional array of a message, as it goes over the wire. Nullable fields given as `undefined` are written as
  * nil by the codec.
  */
-export function toWire(m: Message): unknown[] {
+export function toWire(m: Message, packed?: Uint8Array): unknown[] {
+  // With a MAC, the payload travels packed, as a bin: `packed`, or the one the message came with.
+  const mac = "mac" in m ? (m.mac ?? null) : null;
+  const payload = packed ?? ("packed" in m ? m.packed : undefined);
   switch (m.type) {
     case MessageType.Hello:
       return [m.type, m.version, m.name, m.info];
@@ -248,22 +298,44 @@ export function toWire(m: Message): unknown[] {
     case MessageType.Challenge:
       return [m.type, m.nonce, m.proof];
     case MessageType.Auth:
-      return [m.type, m.name, m.proof];
+      return [m.type, m.name, m.proof, m.info ?? {}];
     case MessageType.Call:
-      return [m.type, m.dst, m.src, m.hops, m.id, m.path, m.intf, m.method, m.args, m.timeoutMs];
+      return [
+        m.type,
+        m.dst,
+        m.src,
+        m.hops,
+        m.id,
+        m.path,
+        m.intf,
+        m.method,
+        payload ?? m.args,
+        m.timeoutMs,
+        mac,
+      ];
     case MessageType.Result:
-      return [m.type, m.dst, m.src, m.hops, m.id, m.out];
+      return [m.type, m.dst, m.src, m.hops, m.id, payload ?? m.out, mac];
     case MessageType.Error:
-      return [m.type, m.dst, m.src, m.hops, m.id, m.code, m.message, m.data];
+      return [m.type, m.dst, m.src, m.hops, m.id, m.code, m.message, payload ?? m.data, mac];
     case MessageType.Cancel:
-      return [m.type, m.dst, m.src, m.hops, m.id];
+      return [m.type, m.dst, m.src, m.hops, m.id, mac];
     case MessageType.Event:
-      return [m.type, m.dst, m.src, m.hops, m.path, m.intf, m.event, m.args, m.seq];
+      return [m.type, m.dst, m.src, m.hops, m.path, m.intf, m.event, payload ?? m.args, m.seq, mac];
     case MessageType.Subscribe:
     case MessageType.Unsubscribe:
-      return [m.type, m.dst, m.src, m.hops, m.path, m.intf, m.event];
-    case MessageType.Advert:
-      return [m.type, m.origin, m.instance, m.seq, m.neighbors, m.objects];
+      return [m.type, m.dst, m.src, m.hops, m.path, m.intf, m.event, mac];
+    case MessageType.Advert: {
+      const auth = m.auth ?? null;
+      return [
+        m.type,
+        m.origin,
+        m.instance,
+        m.seq,
+        m.neighbors,
+        m.objects,
+        auth === null ? null : [auth.credential, auth.dhKey, auth.signature],
+      ];
+    }
     case MessageType.Bind:
       return [m.type, m.channel, m.dst, m.src, m.path, m.intf, m.member];
     case MessageType.Ping:
@@ -339,9 +411,11 @@ function parseFields(value: unknown): Message | string {
     case MessageType.Auth: {
       const authName = a[1];
       const proof = a[2];
+      const info = a[3] ?? {};
       if (typeof authName !== "string") return field(name, "name", 1, "a string", authName);
       if (!(proof instanceof Uint8Array)) return field(name, "proof", 2, "binary", proof);
-      return { type, name: authName, proof };
+      if (!isPlainMap(info)) return field(name, "info", 3, "a map or nil", info);
+      return { type, name: authName, proof, info };
     }
     case MessageType.Advert: {
       const origin = a[1];
@@ -359,6 +433,10 @@ function parseFields(value: unknown): Message | string {
           return `${name}: objects[${quote(path)}] must be an array of strings, got ${kind(objects[path])}`;
         }
       }
+      const auth = a[6];
+      if (auth !== null && !isBinArray(auth, 3)) {
+        return field(name, "auth", 6, "nil or an array of 3 binaries [credential, dhKey, signature]", auth);
+      }
       return {
         type,
         origin,
@@ -366,6 +444,16 @@ function parseFields(value: unknown): Message | string {
         seq,
         neighbors,
         objects: objects as Readonly<Record<string, readonly string[]>>,
+        // No signature is no field, as a message without a MAC has none.
+        ...(auth === null
+          ? {}
+          : {
+              auth: {
+                credential: auth[0] as Uint8Array,
+                dhKey: auth[1] as Uint8Array,
+                signature: auth[2] as Uint8Array,
+              },
+            }),
       };
     }
     case MessageType.Bind: {
@@ -397,6 +485,14 @@ function parseFields(value: unknown): Message | string {
   if (typeof dst !== "string") return field(name, "dst", 1, "a string", dst);
   if (typeof src !== "string") return field(name, "src", 2, "a string", src);
   if (!isUint(hops)) return field(name, "hops", 3, "an unsigned integer", hops);
+  // The MAC is the last element of every routed message: nil, or 16 bytes; with one, the payload comes packed.
+  const last = arity - 1;
+  const mac = a[last];
+  if (mac !== null && !(mac instanceof Uint8Array && mac.length === MAC_BYTES)) {
+    return field(name, "mac", last, `nil or ${MAC_BYTES} bytes of binary`, mac);
+  }
+  // No MAC is no field: a message without one reads as it did before MACs.
+  const sealed = mac === null ? undefined : { mac };
 
   switch (type) {
     case MessageType.Call: {
@@ -410,16 +506,47 @@ function parseFields(value: unknown): Message | string {
       if (typeof path !== "string") return field(name, "path", 5, "a string", path);
       if (typeof intf !== "string") return field(name, "intf", 6, "a string", intf);
       if (typeof method !== "string") return field(name, "method", 7, "a string", method);
-      if (!isMapOrNil(args)) return field(name, "args", 8, "a map or nil", args);
       if (!isUint(timeoutMs)) return field(name, "timeoutMs", 9, "an unsigned integer", timeoutMs);
-      return { type, dst, src, hops, id, path, intf, method, args, timeoutMs };
+      const problem = payloadProblem(name, "args", 8, args, mac);
+      if (problem !== undefined) return problem;
+      return mac === null
+        ? {
+            type,
+            dst,
+            src,
+            hops,
+            id,
+            path,
+            intf,
+            method,
+            args: args as PlainMap | null,
+            timeoutMs,
+            ...sealed,
+          }
+        : {
+            type,
+            dst,
+            src,
+            hops,
+            id,
+            path,
+            intf,
+            method,
+            args: null,
+            timeoutMs,
+            mac,
+            packed: args as Uint8Array,
+          };
     }
     case MessageType.Result: {
       const id = a[4];
       const out = a[5];
       if (!isUint(id)) return field(name, "id", 4, "an unsigned integer", id);
-      if (!isMapOrNil(out)) return field(name, "out", 5, "a map or nil", out);
-      return { type, dst, src, hops, id, out };
+      const problem = payloadProblem(name, "out", 5, out, mac);
+      if (problem !== undefined) return problem;
+      return mac === null
+        ? { type, dst, src, hops, id, out: out as PlainMap | null }
+        : { type, dst, src, hops, id, out: null, mac, packed: out as Uint8Array };
     }
     case MessageType.Error: {
       const id = a[4];
@@ -428,12 +555,16 @@ function parseFields(value: unknown): Message | string {
       if (!isUint(id)) return field(name, "id", 4, "an unsigned integer", id);
       if (typeof code !== "string") return field(name, "code", 5, "a string", code);
       if (typeof message !== "string") return field(name, "message", 6, "a string", message);
-      return { type, dst, src, hops, id, code, message, data: a[7] };
+      const data = a[7];
+      if (mac === null) return { type, dst, src, hops, id, code, message, data };
+      if (!(data instanceof Uint8Array))
+        return field(name, "data", 7, "binary (packed data) with a MAC", data);
+      return { type, dst, src, hops, id, code, message, data: null, mac, packed: data };
     }
     case MessageType.Cancel: {
       const id = a[4];
       if (!isUint(id)) return field(name, "id", 4, "an unsigned integer", id);
-      return { type, dst, src, hops, id };
+      return { type, dst, src, hops, id, ...sealed };
     }
     case MessageType.Event: {
       const path = a[4];
@@ -444,9 +575,12 @@ function parseFields(value: unknown): Message | string {
       if (typeof path !== "string") return field(name, "path", 4, "a string", path);
       if (typeof intf !== "string") return field(name, "intf", 5, "a string", intf);
       if (typeof event !== "string") return field(name, "event", 6, "a string", event);
-      if (!isMapOrNil(args)) return field(name, "args", 7, "a map or nil", args);
       if (!isUint(seq)) return field(name, "seq", 8, "an unsigned integer", seq);
-      return { type, dst, src, hops, path, intf, event, args, seq };
+      const problem = payloadProblem(name, "args", 7, args, mac);
+      if (problem !== undefined) return problem;
+      return mac === null
+        ? { type, dst, src, hops, path, intf, event, args: args as PlainMap | null, seq }
+        : { type, dst, src, hops, path, intf, event, args: null, seq, mac, packed: args as Uint8Array };
     }
     case MessageType.Subscribe:
     case MessageType.Unsubscribe: {
@@ -456,32 +590,14 @@ function parseFields(value: unknown): Message | string {
       if (typeof path !== "string") return field(name, "path", 4, "a string", path);
       if (typeof intf !== "string") return field(name, "intf", 5, "a string", intf);
       if (typeof event !== "string") return field(name, "event", 6, "a string", event);
-      return { type, dst, src, hops, path, intf, event };
+      return { type, dst, src, hops, path, intf, event, ...sealed };
     }
   }
   // Unreachable: every type in TYPE_NAMES is handled above.
   return `unknown message type ${type}`;
 }
 
-/**
- * The longest names each message may carry, in UTF-16 code units (JavaScript's `length`), on receipt and before
- * sending (docs/PROTOCOL.md, "Limits"). Every name a peer sends ends up in lookups, log lines and "did you mean"
- * hints, whose cost grows with its length; these bounds keep them small whatever the frame size.
- */
-export const NameLimit = {
-  /** Node names (`dst`, `src`, HELLO and AUTH `name`, ADVERT `origin` and `neighbors`): the runtime's rule. */
-  node: 255,
-  /** ADVERT `instance` and HELLO `info.instance` ids (16 hex digits from this runtime). */
-  instance: 255,
-  /** Object paths (`path`, the keys of ADVERT `objects`). */
-  path: 1024,
-  /** Dotted interface names (`intf`, the interface names of ADVERT `objects`). */
-  interface: 1024,
-  /** Method and event names (`method`, `event`, BIND `member`). */
-  member: 255,
-  /** Error codes (ERROR, REFUSE and BYE `code`): an interface name, a dot and an error name at most. */
-  code: 1024 + 1 + 255,
-} as const;
+export { NameLimit };
 
 /**
  * What is wrong with the names of a message (the first that is too long, see `NameLimit`), or undefined. The
@@ -576,20 +692,41 @@ const ARITY: Readonly<Record<number, number>> = {
   0: 4,
   1: 3,
   2: 3,
-  3: 3,
-  10: 10,
-  11: 6,
-  12: 8,
-  13: 5,
-  20: 9,
-  21: 7,
-  22: 7,
-  30: 6,
+  3: 4,
+  10: 11,
+  11: 7,
+  12: 9,
+  13: 6,
+  20: 10,
+  21: 8,
+  22: 8,
+  30: 7,
   40: 1,
   41: 1,
   42: 3,
   43: 7,
 };
+
+/** Bytes of a MAC: HMAC-SHA256 cut to 128 bits. */
+export const MAC_BYTES = 16;
+
+/** What is wrong with a payload field: a map or nil without a MAC, packed (binary) with one. */
+function payloadProblem(
+  message: string,
+  name: string,
+  index: number,
+  value: unknown,
+  mac: Uint8Array | null,
+): string | undefined {
+  if (mac === null) return isMapOrNil(value) ? undefined : field(message, name, index, "a map or nil", value);
+  return value instanceof Uint8Array
+    ? undefined
+    : field(message, name, index, "binary (the packed payload) with a MAC", value);
+}
+
+function isBinArray(v: unknown, length: number): v is readonly Uint8Array[] {
+  return Array.isArray(v) && v.length === length && v.every((item) => item instanceof Uint8Array);
+}
 
 function isUint(v: unknown): v is number {
   return Number.isSafeInteger(v) && (v as number) >= 0;

@@ -1,0 +1,133 @@
+import { ErrorCode } from "../../../packages/supcon/src/base/errors";
+import { ServedCalls } from "../../../packages/supcon/src/dispatch/served-calls";
+import { Implementation } from "../../../packages/supcon/src/dispatch/implementation";
+import { Interface } from "../../../packages/supcon/src/schema/interface";
+import type { CallMessage, ErrorMessage, ResultMessage } from "../../../packages/supcon/src/wire/messages";
+import { MessageType } from "../../../packages/supcon/src/wire/messages";
+
+const intf = new Interface({
+  name: "test.Slow",
+  methods: [{ name: "wait" }, { name: "now" }],
+});
+
+/** A node "srv" with one object whose `wait` handlers finish only when the test says so. */
+function setup(maxServingCalls: number) {
+  const replies: (ResultMessage | ErrorMessage)[] = [];
+  const waiting: (() => void)[] = [];
+  const impl = new Implementation(intf);
+  impl.setCallCb("wait", () => new Promise<object>((resolve) => waiting.push(() => resolve({}))));
+  impl.setCallCb("now", () => ({}));
+  const served = new ServedCalls({
+    name: "srv",
+    objects: new Map([["/s", new Map([[intf.name, impl as Implementation<object>]])]]),
+    allowed: () => true,
+    maxServingCalls,
+    closing: () => false,
+    route: (reply) => {
+      replies.push(reply);
+      return true;
+    },
+    replyLost: () => undefined,
+  });
+  let nextId = 1;
+  const call = (src: string, via: string, method = "wait"): number => {
+    const id = nextId++;
+    const message: CallMessage = {
+      type: MessageType.Call,
+      dst: "srv",
+      src,
+      hops: 0,
+      id,
+      path: "/s",
+      intf: intf.name,
+      method,
+      args: null,
+      timeoutMs: 1_000,
+    };
+    served.serve(message, via);
+    return id;
+  };
+  const refused = (): string[] =>
+    replies.filter((r): r is ErrorMessage => r.type === MessageType.Error).map((r) => `${r.dst} ${r.code}`);
+  const finishAll = async (): Promise<void> => {
+    for (const finish of waiting.splice(0)) finish();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { served, call, replies, refused, finishAll };
+}
+
+describe("ServedCalls load sharing", () => {
+  it("lets one caller alone hold half of maxServingCalls, keeping the other half for others", () => {
+    const { served, call, refused } = setup(64);
+    for (let i = 0; i < 40; i++) call("flood", "flood");
+    expect(served.size).toBe(32);
+    expect(refused()).toEqual(Array.from({ length: 8 }, () => `flood ${ErrorCode.Overloaded}`));
+    for (let i = 0; i < 10; i++) call("good", "good");
+    expect(served.size).toBe(42);
+    expect(refused()).toHaveLength(8);
+  });
+
+  it("bounds the calls that came over one link, whatever callers they name", () => {
+    const { call, refused, replies } = setup(64);
+    for (let i = 0; i < 40; i++) call(`forged-${i}`, "flood");
+    expect(refused()).toHaveLength(8);
+    expect(replies.at(-1)).toMatchObject({
+      message:
+        "srv is serving 32 calls that came from flood, its share of maxServingCalls (64) while calls from 1 links run; retry when some finish",
+    });
+    call("good", "good");
+    expect(refused()).toHaveLength(8);
+  });
+
+  it("shrinks each share as more callers come, and serves a caller again once its calls finish", async () => {
+    const { served, call, refused, replies, finishAll } = setup(64);
+    for (let i = 0; i < 32; i++) call("a", "l");
+    // Two callers: each may hold ⌊64 / 3⌋ = 21; a, over it, is refused, b is served.
+    call("b", "l2");
+    call("a", "l");
+    expect(replies.at(-1)).toMatchObject({
+      dst: "a",
+      code: ErrorCode.Overloaded,
+      message:
+        "srv is serving 32 calls that came from l, its share of maxServingCalls (64) while calls from 2 links run; retry when some finish",
+    });
+    await finishAll();
+    expect(served.size).toBe(0);
+    const before = refused().length;
+    call("a", "l");
+    expect(refused()).toHaveLength(before);
+  });
+
+  it("refuses every call once maxServingCalls handlers run, even ones that would finish at once", () => {
+    const { served, call, replies } = setup(32);
+    // Shares of ⌊32 / (n + 1)⌋ fall under the floor of 16: then each caller keeps 16, and the total bounds them.
+    for (let i = 0; i < 16; i++) call("a", "a");
+    for (let i = 0; i < 16; i++) call("b", "b");
+    expect(served.size).toBe(32);
+    call("c", "c", "now");
+    expect(replies.at(-1)).toMatchObject({
+      dst: "c",
+      code: ErrorCode.Overloaded,
+      message: "srv is serving 32 calls already (maxServingCalls 32); retry when some finish",
+    });
+  });
+
+  it("counts a node's calls to itself against its own name", () => {
+    const { served } = setup(4);
+    const message: CallMessage = {
+      type: MessageType.Call,
+      dst: "srv",
+      src: "srv",
+      hops: 0,
+      id: 1,
+      path: "/s",
+      intf: intf.name,
+      method: "wait",
+      args: null,
+      timeoutMs: 1_000,
+    };
+    for (let id = 1; id <= 6; id++) served.serve({ ...message, id });
+    // maxServingCalls under the floor: one holder may take all of it.
+    expect(served.size).toBe(4);
+  });
+});
