@@ -374,7 +374,7 @@ async function runGenerator(
     [
       "-r",
       path.join(__dirname, "peak-rss-hook.js"),
-      path.join(repoRoot(), "dist", "compiler", "cli.js"),
+      path.join(repoRoot(), "packages", "supcon-gen", "dist", "cli.js"),
       ...args.map((a) => (a.startsWith("--") ? a : path.join(cwd, a))),
     ],
     { ...process.env, BENCH_PEAK_RSS_FILE: peakFile },

@@ -5,7 +5,8 @@
  */
 import { Packr } from "msgpackr";
 import type { AdvertMessage, Message } from "../../packages/supcon/src/wire/messages.js";
-import { MessageType, toWire } from "../../packages/supcon/src/wire/messages.js";
+import { toWire } from "../../packages/supcon/src/wire/message-arrays.js";
+import { MessageType } from "../../packages/supcon/src/wire/messages.js";
 
 const packr = new Packr({ useRecords: false, moreTypes: false, variableMapSize: true });
 

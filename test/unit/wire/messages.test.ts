@@ -1,14 +1,13 @@
 import { encodeMessage } from "../../../packages/supcon/src/wire/codec";
 import { WireError, WireErrorCode } from "../../../packages/supcon/src/wire/errors";
 import type { Message } from "../../../packages/supcon/src/wire/messages";
+import { checkNames } from "../../../packages/supcon/src/wire/message-names";
+import { parseMessage, toWire } from "../../../packages/supcon/src/wire/message-arrays";
 import {
   MessageType,
   NameLimit,
   PROTOCOL_VERSION,
-  checkNames,
   messageTypeName,
-  parseMessage,
-  toWire,
 } from "../../../packages/supcon/src/wire/messages";
 
 const routed = { dst: "server", src: "client", hops: 2 };

@@ -23,7 +23,9 @@ import { DEFAULT_MAX_FRAME_BYTES } from "../base/limits.js";
 import { WireError, WireErrorCode } from "./errors.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH, writeFrameHeader } from "./frame.js";
 import type { Message, PlainMap } from "./messages.js";
-import { checkNames, messageTypeName, parseMessage, toWire } from "./messages.js";
+import { parseMessage, toWire } from "./message-arrays.js";
+import { checkNames } from "./message-names.js";
+import { messageTypeName } from "./messages.js";
 import type { PlainDecoder } from "./plain-decoder.js";
 import { MAX_NESTING_DEPTH, createPlainDecoder } from "./plain-decoder.js";
 

@@ -15,7 +15,8 @@ import { WireError, WireErrorCode } from "./errors.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH } from "./frame.js";
 import { FrameOutput } from "./frame-output.js";
 import type { CallMessage, EventMessage, MacFields, Message, PlainMap, ResultMessage } from "./messages.js";
-import { MAC_BYTES, MessageType, messageTypeName } from "./messages.js";
+import { MAC_BYTES } from "./message-arrays.js";
+import { MessageType, messageTypeName } from "./messages.js";
 import type { PlainDecoder } from "./plain-decoder.js";
 import { MAX_NESTING_DEPTH, createPlainDecoder } from "./plain-decoder.js";
 
