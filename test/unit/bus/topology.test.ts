@@ -1,11 +1,11 @@
-import type { TopologyHost, TopologySettings } from "../../../packages/supcon/src/bus/topology";
+import { Topology } from "../../../packages/supcon/src/bus/topology";
+import type { TopologyHost, TopologySettings } from "../../../packages/supcon/src/bus/topology-settings";
 import {
   ADVERT_LIFETIME_MS,
   ADVERT_REFRESH_JITTER,
   ADVERT_REFRESH_MS,
   OWN_ADVERT_MAX_HOLD_MS,
-  Topology,
-} from "../../../packages/supcon/src/bus/topology";
+} from "../../../packages/supcon/src/bus/topology-settings";
 import type { PeerLink } from "../../../packages/supcon/src/link/peer-link";
 import { MAX_ADVERT_PATHS } from "../../../packages/supcon/src/routing/table";
 import type { AdvertMessage, Message } from "../../../packages/supcon/src/wire/messages";

@@ -23,19 +23,7 @@ import type { Advert } from "../routing/table.js";
 import type { AdvertMessage, Message } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
 
-export {
-  ADVERT_REFRESH_MS,
-  ADVERT_REFRESH_JITTER,
-  ADVERT_LIFETIME_MS,
-  SELF_DEFENCE_MIN_MS,
-  OWN_ADVERT_HOLD_FROM_LINKS,
-  OWN_ADVERT_HOLD_MS_PER_100_LINKS_SQUARED,
-  OWN_ADVERT_MAX_HOLD_MS,
-  FLOOD_BATCH_FROM_LINKS,
-  FLOOD_BATCH_MS_PER_LINK,
-  FLOOD_BATCH_MAX_MS,
-} from "./topology-settings.js";
-export type { BusView, TopologyHost, TopologySettings } from "./topology-settings.js";
+export type { BusView } from "./topology-settings.js";
 import {
   ADVERT_REFRESH_MS,
   ADVERT_REFRESH_JITTER,
