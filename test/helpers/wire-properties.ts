@@ -6,7 +6,7 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
 import fc from "fast-check";
 import { Packr } from "msgpackr";
-import { DEFAULT_MAX_FRAME_BYTES } from "../../packages/supcon/src/api/options";
+import { DEFAULT_MAX_FRAME_BYTES } from "../../packages/supcon/src/base/limits";
 import { encodeMessage } from "../../packages/supcon/src/wire/codec";
 import { WireErrorCode } from "../../packages/supcon/src/wire/errors";
 import { createFrameDecoder, encodeFrame } from "../../packages/supcon/src/wire/frame";

@@ -1,4 +1,5 @@
-import { DEFAULT_CALL_TIMEOUT_MS, resolveNodeOptions } from "../../../packages/supcon/src/api/options";
+import { DEFAULT_CALL_TIMEOUT_MS } from "../../../packages/supcon/src/base/limits";
+import { resolveNodeOptions } from "../../../packages/supcon/src/api/options";
 
 describe("resolveNodeOptions()", () => {
   it("applies the defaults", () => {

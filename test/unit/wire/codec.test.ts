@@ -1,5 +1,5 @@
 import { Packr, Unpackr } from "msgpackr";
-import { DEFAULT_MAX_FRAME_BYTES } from "../../../packages/supcon/src/api/options";
+import { DEFAULT_MAX_FRAME_BYTES } from "../../../packages/supcon/src/base/limits";
 import { decodeMessage, encodeMessage, packPayload } from "../../../packages/supcon/src/wire/codec";
 import { WireError, WireErrorCode } from "../../../packages/supcon/src/wire/errors";
 import type { Message } from "../../../packages/supcon/src/wire/messages";
