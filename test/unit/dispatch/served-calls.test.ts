@@ -131,3 +131,82 @@ describe("ServedCalls load sharing", () => {
     expect(served.size).toBe(4);
   });
 });
+
+describe("ServedCalls deadlines", () => {
+  const slow = new Interface({ name: "test.Deadline", methods: [{ name: "late" }, { name: "watch" }] });
+
+  /** A node "srv" whose `late` finishes when the test says so, and whose `watch` finishes when it is aborted. */
+  function setupDeadlines() {
+    const replies: (ResultMessage | ErrorMessage)[] = [];
+    const finishLate: (() => void)[] = [];
+    const impl = new Implementation(slow);
+    impl.setCallCb("late", () => new Promise<object>((resolve) => finishLate.push(() => resolve({}))));
+    impl.setCallCb(
+      "watch",
+      (_args, ctx) =>
+        new Promise<object>((resolve) => ctx.signal.addEventListener("abort", () => resolve({}))),
+    );
+    const served = new ServedCalls({
+      name: "srv",
+      objects: new Map([["/s", new Map([[slow.name, impl as Implementation<object>]])]]),
+      allowed: () => true,
+      maxServingCalls: 8,
+      closing: () => false,
+      route: (reply) => {
+        replies.push(reply);
+        return true;
+      },
+      replyLost: () => undefined,
+    });
+    const call = (id: number, method: string, timeoutMs: number): void =>
+      served.serve(
+        {
+          type: MessageType.Call,
+          dst: "srv",
+          src: "cli",
+          hops: 0,
+          id,
+          path: "/s",
+          intf: slow.name,
+          method,
+          args: null,
+          timeoutMs,
+        },
+        "cli",
+      );
+    return { served, call, replies, finishLate };
+  }
+
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it("sends the result of a handler that finishes before the deadline", async () => {
+    const { served, call, replies, finishLate } = setupDeadlines();
+    call(1, "late", 100);
+    jest.advanceTimersByTime(99);
+    finishLate[0]?.();
+    await Promise.resolve();
+    expect(replies).toMatchObject([{ type: MessageType.Result, id: 1 }]);
+    expect(served.size).toBe(0);
+  });
+
+  it("sends nothing for a handler that finishes after the deadline without watching it", async () => {
+    const { served, call, replies, finishLate } = setupDeadlines();
+    call(1, "late", 100);
+    jest.advanceTimersByTime(100);
+    finishLate[0]?.();
+    await Promise.resolve();
+    expect(replies).toEqual([]);
+    expect(served.size).toBe(0);
+  });
+
+  it("sends nothing for a handler that returns when the deadline aborts its signal", async () => {
+    const { served, call, replies } = setupDeadlines();
+    call(1, "watch", 100);
+    expect(served.size).toBe(1);
+    jest.advanceTimersByTime(100);
+    await Promise.resolve();
+    expect(replies).toEqual([]);
+    expect(served.size).toBe(0);
+  });
+});

@@ -40,6 +40,8 @@ interface ServedCall {
   aborted: unknown;
   timer: NodeJS.Timeout | undefined;
   readonly deadline: number;
+  /** The deadline timer fired (its clock may read a millisecond short of `deadline`). */
+  expired: boolean;
 }
 
 /** The error of a call to a method an interface does not have. */
@@ -142,6 +144,7 @@ export class ServedCalls {
       aborted: undefined,
       timer: undefined,
       deadline: Date.now() + call.timeoutMs,
+      expired: false,
     };
     const ctx = new ServedContext(call, served);
     let result: unknown;
@@ -168,12 +171,12 @@ export class ServedCalls {
       (out) => {
         this.#finish(call);
         clearTimeout(served.timer);
-        this.#replyResult(call, out, schema.validateOut);
+        if (!expired(served)) this.#replyResult(call, out, schema.validateOut);
       },
       (err: unknown) => {
         this.#finish(call);
         clearTimeout(served.timer);
-        this.#replyThrown(call, err);
+        if (!expired(served)) this.#replyThrown(call, err);
       },
     );
   }
@@ -293,6 +296,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/**
+ * Whether a call's deadline passed before its handler finished. Such a call gets no reply: its caller fails it
+ * with `supcon.Timeout` at its own deadline, so the outcome never depends on which of two clocks ran out first.
+ */
+function expired(served: ServedCall): boolean {
+  return served.expired || Date.now() >= served.deadline;
+}
+
 function abortServed(served: ServedCall, reason: Error): void {
   if (served.aborted !== undefined) return;
   served.aborted = reason;
@@ -330,7 +341,10 @@ class ServedContext implements CallContext {
         controller.abort(served.aborted);
       } else {
         served.timer = setTimeout(
-          () => abortServed(served, new Error("the call's deadline passed")),
+          () => {
+            served.expired = true;
+            abortServed(served, new Error("the call's deadline passed"));
+          },
           Math.max(0, served.deadline - Date.now()),
         );
         served.timer.unref();
