@@ -1,4 +1,7 @@
-import { ErrorCode } from "../../../packages/supcon/src/base/errors";
+import { ErrorCode, RemoteError } from "../../../packages/supcon/src/base/errors";
+import { WireError, WireErrorCode } from "../../../packages/supcon/src/wire/errors";
+import { NameLimit } from "../../../packages/supcon/src/base/names";
+import { checkNames } from "../../../packages/supcon/src/wire/message-names";
 import { ServedCalls } from "../../../packages/supcon/src/dispatch/served-calls";
 import { Implementation } from "../../../packages/supcon/src/dispatch/implementation";
 import { Interface } from "../../../packages/supcon/src/schema/interface";
@@ -208,5 +211,51 @@ describe("ServedCalls deadlines", () => {
     await Promise.resolve();
     expect(replies).toEqual([]);
     expect(served.size).toBe(0);
+  });
+});
+
+describe("ServedCalls errors that cannot travel", () => {
+  it("answers supcon.Internal when a handler's error code is longer than the wire allows", async () => {
+    const failing = new Interface({ name: "test.Fail", methods: [{ name: "fail" }] });
+    const impl = new Implementation(failing);
+    const longCode = `x.${"y".repeat(NameLimit.code)}`;
+    impl.setCallCb("fail", () => Promise.reject(new RemoteError(longCode, "too long to send")));
+    const replies: (ResultMessage | ErrorMessage)[] = [];
+    const served = new ServedCalls({
+      name: "srv",
+      objects: new Map([["/f", new Map([[failing.name, impl as Implementation<object>]])]]),
+      allowed: () => true,
+      maxServingCalls: 8,
+      closing: () => false,
+      // As a link does: a message whose names are too long cannot be encoded.
+      route: (reply) => {
+        const problem = checkNames(reply);
+        if (problem !== undefined) throw new WireError(WireErrorCode.InvalidData, problem);
+        replies.push(reply);
+        return true;
+      },
+      replyLost: () => undefined,
+    });
+    served.serve(
+      {
+        type: MessageType.Call,
+        dst: "srv",
+        src: "cli",
+        hops: 0,
+        id: 7,
+        path: "/f",
+        intf: failing.name,
+        method: "fail",
+        args: null,
+        timeoutMs: 1_000,
+      },
+      "cli",
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ type: MessageType.Error, id: 7, code: ErrorCode.Internal });
+    expect((replies[0] as ErrorMessage).message).toMatch(
+      /^test\.Fail\.fail on srv:\/f failed with an error that cannot be sent \(code 'x\.y+…'\): code must be at most \d+ characters long/,
+    );
   });
 });

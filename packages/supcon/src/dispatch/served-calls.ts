@@ -14,6 +14,7 @@ import { kHandler } from "../base/internal.js";
 import type { AccessCheck } from "./policy.js";
 import type { CallContext } from "../base/types.js";
 import type { CallMessage, ErrorMessage, ResultMessage } from "../wire/messages.js";
+import { quote } from "../wire/message-names.js";
 import { MessageType } from "../wire/messages.js";
 import { callScope } from "./call-scope.js";
 
@@ -283,8 +284,19 @@ export class ServedCalls {
     try {
       sent = this.#host.route(reply);
     } catch {
-      // The error's `data` is not plain data: send the error without it.
-      sent = this.#host.route({ ...reply, data: null });
+      try {
+        // The error's `data` is not plain data (or too large): send the error without it.
+        sent = this.#host.route({ ...reply, data: null });
+      } catch (err) {
+        // The code or the message itself cannot travel (a code longer than the wire allows, a message larger than
+        // a frame): the caller still gets an answer, saying so, rather than waiting for its deadline.
+        sent = this.#host.route({
+          ...reply,
+          code: ErrorCode.Internal,
+          message: `${call.intf}.${call.method} on ${this.#host.name}:${call.path} failed with an error that cannot be sent (code ${quote(code)}): ${err instanceof Error ? err.message : String(err)}`,
+          data: null,
+        });
+      }
     }
     if (!sent) this.#host.replyLost(call);
   }
