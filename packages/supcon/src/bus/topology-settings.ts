@@ -1,6 +1,6 @@
 /**
- * The intervals, limits and host interface of `Topology` (topology.ts): what a node's topology is configured with
- * and what it asks of the node.
+ * The intervals, limits and host interface of `Topology` (topology.ts) and its parts: what a node's topology is
+ * configured with and what it asks of the node.
  */
 import type { PeerLink } from "../link/peer-link.js";
 import type { Advert, TableLimits } from "../routing/table.js";
@@ -23,7 +23,7 @@ export const SELF_DEFENCE_MIN_MS = 1_000;
 export const OWN_ADVERT_HOLD_FROM_LINKS = 64;
 export const OWN_ADVERT_HOLD_MS_PER_100_LINKS_SQUARED = 10;
 export const OWN_ADVERT_MAX_HOLD_MS = 5_000;
-/** See `Topology.floodWindowMs()`. */
+/** See `AdvertFlooding.windowMs()` (advert-flooding.ts). */
 export const FLOOD_BATCH_FROM_LINKS = 64;
 export const FLOOD_BATCH_MS_PER_LINK = 0.1;
 export const FLOOD_BATCH_MAX_MS = 500;
