@@ -347,3 +347,60 @@ describe("OutboundChannels", () => {
     expect(channels.bind("a", "b", "é".repeat(127), "i", "m")?.channel).toBe(0);
   });
 });
+
+describe("LinkWriter shared frames", () => {
+  const neighbors = Array.from({ length: 1_000 }, (_, i) => `node-${i}`);
+  const advert: Message = {
+    type: MessageType.Advert,
+    origin: "hub",
+    instance: "0123456789abcdef",
+    seq: 3,
+    neighbors,
+    objects: { "/a": ["com.example.A"] },
+  };
+
+  it("encodes an ADVERT once for every link of a node, and queues the same bytes on each by reference", () => {
+    const shared = new WeakMap<Message, Uint8Array>();
+    const writers = [1, 2, 3].map(() => new LinkWriter(1 << 24, undefined, undefined, shared));
+    for (const w of writers) w.write(advert);
+    const frame = shared.get(advert);
+    expect(frame).toBeDefined();
+    const taken = writers.map((w) => w.take());
+    // A frame this large goes by reference: the three links hold one copy.
+    for (const bytes of taken) expect(bytes).toBe(frame);
+    expect(Buffer.from(frame as Uint8Array)).toEqual(Buffer.from(encodeMessage(advert, 1 << 24)));
+  });
+
+  it("copies a small shared frame into the link's own buffer, after what was queued before it", () => {
+    const shared = new WeakMap<Message, Uint8Array>();
+    const small: Message = { ...advert, neighbors: ["a"] };
+    const w = new LinkWriter(1 << 24, undefined, undefined, shared);
+    w.write({ type: MessageType.Ping });
+    w.write(small);
+    const bytes = w.take() as Uint8Array;
+    expect(bytes).not.toBe(shared.get(small));
+    const ping = encodeMessage({ type: MessageType.Ping }, 1 << 24);
+    expect(Buffer.from(bytes)).toEqual(Buffer.concat([ping, shared.get(small) as Uint8Array]));
+  });
+
+  it("keeps the order of frames around a shared one queued by reference", () => {
+    const shared = new WeakMap<Message, Uint8Array>();
+    const w = new LinkWriter(1 << 24, undefined, undefined, shared);
+    w.write({ type: MessageType.Ping });
+    w.write(advert);
+    w.write({ type: MessageType.Pong });
+    const decoded: Message[] = [];
+    const reader = new LinkReader("peer");
+    createFrameDecoder(1 << 24).push(
+      w.take() as Uint8Array,
+      (bytes, start, end) => {
+        const m = reader.read(bytes, start, end);
+        if (typeof m !== "string") decoded.push(m);
+      },
+      (message) => {
+        throw new Error(message);
+      },
+    );
+    expect(decoded.map((m) => m.type)).toEqual([MessageType.Ping, MessageType.Advert, MessageType.Pong]);
+  });
+});

@@ -131,7 +131,14 @@ export class NodeCore<ListenSpec, DialSpec> {
       else this.#unverified(message, from as string, verdict);
     };
     const links: LinkSet = (this.links = new LinkSet(
-      { ...o, self, instance: topology.instance, credentials, sealer: originAuth },
+      {
+        ...o,
+        self,
+        instance: topology.instance,
+        credentials,
+        sealer: originAuth,
+        sharedFrames: new WeakMap(),
+      },
       {
         admit: (name, instance) =>
           admissionRefusal(name, instance, {

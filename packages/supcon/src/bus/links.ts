@@ -25,6 +25,8 @@ export interface LinkSettings {
   readonly credentials?: LinkOptions["credentials"];
   /** With origin authentication: seals what each link sends (bus/origin-auth.ts). */
   readonly sealer?: LinkOptions["sealer"];
+  /** Frames every link sends alike (adverts), encoded once for all. */
+  readonly sharedFrames?: LinkOptions["sharedFrames"];
 }
 
 /** What the link set tells its node. */

@@ -6,7 +6,7 @@ import { WireErrorCode } from "../wire/errors.js";
 import type { FrameCallback, FrameErrorCallback } from "../wire/frame.js";
 import { createFrameDecoder } from "../wire/frame.js";
 import { packPayload } from "../wire/codec.js";
-import type { MessageSealer } from "../wire/link-codec.js";
+import type { MessageSealer, SharedFrames } from "../wire/link-codec.js";
 import { LinkReader, LinkWriter } from "../wire/link-codec.js";
 import type { Message, PlainMap } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
@@ -54,6 +54,8 @@ export interface LinkOptions {
   readonly credentials?: HandshakeIdentity | undefined;
   /** Computes the MAC of each routed message this node sends (origin authentication), when that is on. */
   readonly sealer?: MessageSealer | undefined;
+  /** Frames the node's links send alike, encoded once for all of them (`SharedFrames`). */
+  readonly sharedFrames?: SharedFrames | undefined;
   /**
    * With TLS and `checkNodeName`: the peer's name must be one its verified certificate names (`Transport.identity()`),
    * checked before `checkPeer`.
@@ -106,7 +108,7 @@ export class Link implements PeerLink {
       secret: options.secret,
       identity: options.credentials,
     });
-    this.#writer = new LinkWriter(options.maxFrameBytes, undefined, options.sealer);
+    this.#writer = new LinkWriter(options.maxFrameBytes, undefined, options.sealer, options.sharedFrames);
     this.#reader = new LinkReader(options.self);
     this.#handshakeTimer = setTimeout(
       () =>

@@ -60,6 +60,21 @@ export class FrameOutput {
     this.#chunkBytes += frame.length;
   }
 
+  /**
+   * Queues a frame that other links send too (`SharedFrames`): unless it is small, it is queued by reference, so
+   * that a frame fanned out to many links (an advert to each neighbour) is held in memory once, not once per link.
+   * The caller must not change it later.
+   */
+  appendShared(frame: Uint8Array): void {
+    if (frame.length < COPY_BELOW) {
+      this.append(frame);
+      return;
+    }
+    this.#seal();
+    this.#chunks.push(frame);
+    this.#chunkBytes += frame.length;
+  }
+
   /** Everything queued, as one buffer, and starts afresh; undefined when nothing is queued. */
   take(): Uint8Array | undefined {
     this.#seal();

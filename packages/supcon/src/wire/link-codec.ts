@@ -12,3 +12,4 @@
 export type { EventHeader, MessageSealer } from "./channel-format.js";
 export { LinkReader } from "./link-reader.js";
 export { LinkWriter } from "./link-writer.js";
+export type { SharedFrames } from "./link-writer.js";

@@ -23,6 +23,13 @@ import {
   writeUint,
 } from "./channel-format.js";
 
+/**
+ * Frames of messages that every link of a node sends alike, by message: an ADVERT goes to each neighbour as the
+ * same bytes (it names no channel and carries its origin's signature, not a link's MAC), so a node encodes it once
+ * for all its links rather than once per link. Held weakly: a frame goes with its message.
+ */
+export type SharedFrames = WeakMap<Message, Uint8Array>;
+
 /** Writes the frames of one link into its output; see the module comment. */
 export class LinkWriter {
   readonly #out = new FrameOutput();
@@ -31,11 +38,21 @@ export class LinkWriter {
   /** Decodes the payloads of messages that go in full (names too long for a channel); made when first needed. */
   #decoder: PlainDecoder | undefined;
   readonly #sealer: MessageSealer | undefined;
+  readonly #shared: SharedFrames | undefined;
 
-  constructor(maxFrameBytes: number, channels = new OutboundChannels(), sealer?: MessageSealer) {
+  /**
+   * @param shared Frames shared with the node's other links (`SharedFrames`), all of the same `maxFrameBytes`.
+   */
+  constructor(
+    maxFrameBytes: number,
+    channels = new OutboundChannels(),
+    sealer?: MessageSealer,
+    shared?: SharedFrames,
+  ) {
     this.#maxFrameBytes = maxFrameBytes;
     this.#channels = channels;
     this.#sealer = sealer;
+    this.#shared = shared;
   }
 
   /**
@@ -103,6 +120,17 @@ export class LinkWriter {
       case MessageType.Unsubscribe: {
         const mac = this.#macOf(message, NO_PAYLOAD, hops);
         this.#out.append(encodeMessage({ ...message, hops: hops ?? message.hops, mac }, this.#maxFrameBytes));
+        return;
+      }
+      case MessageType.Advert: {
+        const shared = this.#shared;
+        let frame = shared?.get(message);
+        if (frame === undefined) {
+          frame = encodeMessage(message, this.#maxFrameBytes);
+          shared?.set(message, frame);
+        }
+        if (shared === undefined) this.#out.append(frame);
+        else this.#out.appendShared(frame);
         return;
       }
       default:
