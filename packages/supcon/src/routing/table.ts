@@ -2,15 +2,11 @@
  * Link-state routing over the node graph: a database of the adverts every node floods, and the shortest-path
  * next hops computed from it. Pure: no sockets, no timers.
  *
- * The database is bounded, and shared fairly between this node's neighbours (docs/PROTOCOL.md, "Link state"):
- * every advert held is charged to one neighbour, the one through which its origin is reachable, or, while it is
- * not reachable, the one whose link it came in by. Each neighbour is owed an equal share of the table (of its node
- * slots and of its entries: the neighbours, paths and interfaces the adverts list), at least a floor. A neighbour
- * may use more while nobody else needs the room. Once the table is full, an advert from a neighbour within its
- * share takes the place of one charged to the neighbour furthest beyond its share (an unreachable one first), and
- * an advert from a neighbour at or beyond its share takes the place of that neighbour's own oldest unreachable
- * advert, or is refused when it has none. A neighbour that floods the table therefore only replaces its own
- * adverts, and never pushes out a node that is reachable.
+ * This module owns the adverts and their lifecycle: which are stored, how long the unreachable ones are kept, when
+ * they are dropped, and the routes. The database is bounded, and shared fairly between this node's neighbours
+ * (docs/PROTOCOL.md, "Link state"): the charge of each advert to a neighbour, the shares and the choice of what to
+ * evict are `table-shares.ts`'s; the breadth-first search for the routes is `shortest-paths.ts`'s. A neighbour that
+ * floods the table only replaces its own adverts, and never pushes out a node that is reachable.
  */
 
 export type { Advert, TableLimits, AdvertOutcome, ReachabilityChange } from "./advert.js";
@@ -24,18 +20,8 @@ export {
 } from "./advert.js";
 import type { Advert, TableLimits, AdvertOutcome, ReachabilityChange } from "./advert.js";
 import { DEFAULT_TABLE_LIMITS, advertEntries } from "./advert.js";
-
-/** What the adverts charged to one neighbour use. */
-interface Usage {
-  nodes: number;
-  entries: number;
-  /** The origins charged to it, oldest first, and those of them unreachable: evicted in that order. */
-  readonly origins: Set<string>;
-  readonly unreachable: Set<string>;
-}
-
-/** Neighbour lists longer than this are looked up through a Set (built once per advert). */
-const SHORT_LIST = 16;
+import { shortestPaths } from "./shortest-paths.js";
+import { TableShares } from "./table-shares.js";
 
 /**
  * The link-state database of one node, and its routing table.
@@ -46,7 +32,6 @@ const SHORT_LIST = 16;
  */
 export class RoutingTable {
   readonly self: string;
-  readonly #limits: TableLimits;
   readonly #adverts = new Map<string, Advert>();
   /** When each held advert (but this node's) was stored (`Date.now()` ms): see `expire()`. */
   readonly #storedAt = new Map<string, number>();
@@ -54,15 +39,9 @@ export class RoutingTable {
   readonly #unreachableSince = new Map<string, number>();
   /** The neighbour whose link each held advert came in by. */
   readonly #cameFrom = new Map<string, string>();
-  /** The neighbour each held advert (but this node's) is charged to, and what each neighbour's adverts use. */
-  readonly #owner = new Map<string, string>();
-  readonly #entries = new Map<string, number>();
-  readonly #usage = new Map<string, Usage>();
-  #totalNodes = 0;
-  #totalEntries = 0;
+  /** What each held advert (but this node's) is charged to, and the neighbours' shares. */
+  readonly #shares: TableShares;
   #evictions = 0;
-  /** The peers this node has an open link to: the neighbours that are owed a share. */
-  readonly #links = new Set<string>();
   readonly #neighborSets = new WeakMap<Advert, ReadonlySet<string>>();
   /** Node → neighbour to send through; this node routes to itself, through its loopback link. */
   #nextHop: Map<string, string>;
@@ -70,19 +49,19 @@ export class RoutingTable {
 
   constructor(self: string, limits: Partial<TableLimits> = {}) {
     this.self = self;
-    this.#limits = { ...DEFAULT_TABLE_LIMITS, ...limits };
+    this.#shares = new TableShares({ ...DEFAULT_TABLE_LIMITS, ...limits });
     this.#nextHop = new Map([[self, self]]);
     this.#distance = new Map([[self, 0]]);
   }
 
   /** A link to `peer` opened: it is owed a share of the table from now on. */
   linkUp(peer: string): void {
-    this.#links.add(peer);
+    this.#shares.linkUp(peer);
   }
 
   /** The last link to `peer` closed: it is owed nothing any more (see also `forgetFrom()`). */
   linkDown(peer: string): void {
-    this.#links.delete(peer);
+    this.#shares.linkDown(peer);
   }
 
   /**
@@ -99,14 +78,16 @@ export class RoutingTable {
     if (origin !== this.self) {
       // A node already reachable stays charged to its next hop; a new one, to the link it came in by.
       const reachable = held !== undefined && this.#nextHop.has(origin);
-      const owner = (reachable ? this.#owner.get(origin) : undefined) ?? from ?? "";
+      const owner = (reachable ? this.#shares.ownerOf(origin) : undefined) ?? from ?? "";
       const entries = advertEntries(advert);
-      const previous = held === undefined ? undefined : this.#release(origin);
+      const previous = held === undefined ? undefined : this.#shares.release(origin);
       if (!this.#makeRoom(owner, origin, entries)) {
-        if (previous !== undefined) this.#charge(origin, previous.owner, previous.entries);
+        if (previous !== undefined) {
+          this.#shares.charge(origin, previous.owner, previous.entries, this.#unreachableSince.has(origin));
+        }
         return "full";
       }
-      this.#charge(origin, owner, entries);
+      this.#shares.charge(origin, owner, entries, this.#unreachableSince.has(origin));
       this.#storedAt.set(origin, now);
     }
     this.#adverts.set(origin, advert);
@@ -155,7 +136,7 @@ export class RoutingTable {
   /** Drops the advert of `origin` (it described a process that is gone); call `recompute()` after. */
   forget(origin: string): void {
     if (origin === this.self) return;
-    if (this.#adverts.delete(origin)) this.#release(origin);
+    if (this.#adverts.delete(origin)) this.#shares.release(origin);
     this.#storedAt.delete(origin);
     this.#unreachableSince.delete(origin);
     this.#cameFrom.delete(origin);
@@ -193,30 +174,22 @@ export class RoutingTable {
 
   /** What the adverts charged to `neighbor` use: node slots and entries. */
   usage(neighbor: string): { nodes: number; entries: number } {
-    const usage = this.#usage.get(neighbor);
-    return { nodes: usage?.nodes ?? 0, entries: usage?.entries ?? 0 };
+    return this.#shares.usage(neighbor);
   }
 
   /** True when the table holds as many nodes or entries as it may. */
   get full(): boolean {
-    return this.#totalNodes >= this.#limits.maxNodes || this.#totalEntries >= this.#limits.maxEntries;
+    return this.#shares.full;
   }
 
   /** True when the adverts charged to `neighbor` use more than its share. */
   beyondShare(neighbor: string): boolean {
-    const share = this.share();
-    const usage = this.#usage.get(neighbor);
-    return usage !== undefined && (usage.nodes > share.nodes || usage.entries > share.entries);
+    return this.#shares.beyondShare(neighbor);
   }
 
   /** The share of the table each neighbour is owed now: node slots and entries. */
   share(): { nodes: number; entries: number } {
-    const neighbours = Math.max(1, this.#links.size);
-    const { maxNodes, maxEntries, nodeFloor, entryFloor } = this.#limits;
-    return {
-      nodes: Math.max(Math.floor(maxNodes / neighbours), nodeFloor),
-      entries: Math.max(Math.floor(maxEntries / neighbours), entryFloor),
-    };
+    return this.#shares.share();
   }
 
   /**
@@ -229,30 +202,7 @@ export class RoutingTable {
     const before = this.#nextHop;
     const nextHop = new Map<string, string>([[this.self, this.self]]);
     const distance = new Map<string, number>([[this.self, 0]]);
-    const selfAdvert = this.#adverts.get(this.self);
-    // Neighbours in name order, so that ties resolve to the lowest next hop.
-    let frontier: string[] = [];
-    for (const n of [...(selfAdvert?.neighbors ?? [])].sort()) {
-      if (distance.has(n) || !this.#linked(this.self, n)) continue;
-      distance.set(n, 1);
-      nextHop.set(n, n);
-      frontier.push(n);
-    }
-    for (let d = 2; frontier.length > 0; d++) {
-      const next: string[] = [];
-      for (const node of frontier) {
-        const via = nextHop.get(node) as string;
-        for (const n of this.#adverts.get(node)?.neighbors ?? []) {
-          if (distance.has(n) || !this.#linked(node, n)) continue;
-          distance.set(n, d);
-          nextHop.set(n, via);
-          next.push(n);
-        }
-      }
-      // Deterministic tie-breaking: process the next layer by (next hop, name).
-      next.sort((a, b) => cmp(nextHop.get(a) as string, nextHop.get(b) as string) || cmp(a, b));
-      frontier = next;
-    }
+    shortestPaths(this.self, this.#adverts, this.#neighborSets, nextHop, distance);
     const up: string[] = [];
     for (const n of nextHop.keys()) if (!before.has(n)) up.push(n);
     const down: string[] = [];
@@ -263,13 +213,14 @@ export class RoutingTable {
     for (const node of down) this.forget(node);
     for (const node of up) {
       this.#unreachableSince.delete(node);
-      const owner = this.#owner.get(node);
-      if (owner !== undefined) this.#usage.get(owner)?.unreachable.delete(node);
+      this.#shares.markReachable(node);
     }
     this.#nextHop = nextHop;
     this.#distance = distance;
     for (const [node, via] of nextHop) {
-      if (node !== this.self && this.#owner.get(node) !== via) this.#recharge(node, via);
+      if (node !== this.self && this.#shares.ownerOf(node) !== via) {
+        this.#shares.recharge(node, via, this.#unreachableSince.has(node));
+      }
     }
     return { up: up.sort(), down: down.sort() };
   }
@@ -305,130 +256,22 @@ export class RoutingTable {
    * when there is no room to be made. The advert of a neighbour itself is never refused: it may exceed the bounds.
    */
   #makeRoom(owner: string, origin: string, entries: number): boolean {
-    if (this.#fits(entries)) return true;
-    const share = this.share();
-    const usage = this.#usage.get(owner);
-    const ownAdvertOfNeighbour = origin === owner && this.#links.has(owner);
-    const within =
-      ownAdvertOfNeighbour ||
-      ((usage?.nodes ?? 0) + 1 <= share.nodes && (usage?.entries ?? 0) + entries <= share.entries);
-    while (!this.#fits(entries)) {
-      const evicted = (within && this.#evictBeyondShare(owner, share)) || this.#evictUnreachable(owner);
-      if (!evicted) return ownAdvertOfNeighbour;
+    const shares = this.#shares;
+    if (shares.fits(entries)) return true;
+    const share = shares.share();
+    const ownAdvertOfNeighbour = origin === owner && shares.isLinked(owner);
+    const within = ownAdvertOfNeighbour || shares.withinShare(owner, entries, share);
+    while (!shares.fits(entries)) {
+      const victim = shares.victim(owner, within, share);
+      if (victim === undefined) return ownAdvertOfNeighbour;
+      this.forget(victim);
+      this.#evictions++;
     }
     return true;
   }
 
-  #fits(entries: number): boolean {
-    return (
-      this.#totalNodes + 1 <= this.#limits.maxNodes && this.#totalEntries + entries <= this.#limits.maxEntries
-    );
-  }
-
-  /**
-   * Evicts one advert charged to the neighbour furthest beyond its share, other than `spare`: an unreachable one if
-   * it has any, else its oldest, never the advert of a neighbour itself. False when nobody is beyond their share.
-   */
-  #evictBeyondShare(spare: string, share: { nodes: number; entries: number }): boolean {
-    let worst: string | undefined;
-    let worstExcess = 1;
-    for (const [name, usage] of this.#usage) {
-      if (name === spare) continue;
-      const owed = this.#links.has(name);
-      // Only the advert of a linked neighbour itself: nothing to evict.
-      if (owed && usage.origins.size === 1 && usage.origins.has(name)) continue;
-      const excess = owed
-        ? Math.max(usage.nodes / share.nodes, usage.entries / share.entries)
-        : Number.POSITIVE_INFINITY;
-      if (excess > worstExcess) {
-        worst = name;
-        worstExcess = excess;
-      }
-    }
-    if (worst === undefined) return false;
-    if (this.#evictUnreachable(worst)) return true;
-    const usage = this.#usage.get(worst) as Usage;
-    for (const origin of usage.origins) {
-      if (origin === worst && this.#links.has(origin)) continue;
-      this.#evict(origin);
-      return true;
-    }
-    return false;
-  }
-
-  /** Evicts the oldest unreachable advert charged to `owner` (never a neighbour's own); false when it has none. */
-  #evictUnreachable(owner: string): boolean {
-    const usage = this.#usage.get(owner);
-    if (usage === undefined) return false;
-    for (const origin of usage.unreachable) {
-      if (this.#links.has(origin)) continue;
-      this.#evict(origin);
-      return true;
-    }
-    return false;
-  }
-
-  #evict(origin: string): void {
-    this.forget(origin);
-    this.#evictions++;
-  }
-
   #markUnreachable(origin: string, now: number): void {
     this.#unreachableSince.set(origin, now);
-    const owner = this.#owner.get(origin);
-    if (owner !== undefined) this.#usage.get(owner)?.unreachable.add(origin);
+    this.#shares.markUnreachable(origin);
   }
-
-  #charge(origin: string, owner: string, entries: number): void {
-    let usage = this.#usage.get(owner);
-    if (usage === undefined) {
-      this.#usage.set(owner, (usage = { nodes: 0, entries: 0, origins: new Set(), unreachable: new Set() }));
-    }
-    usage.nodes++;
-    usage.entries += entries;
-    usage.origins.add(origin);
-    if (this.#unreachableSince.has(origin)) usage.unreachable.add(origin);
-    this.#owner.set(origin, owner);
-    this.#entries.set(origin, entries);
-    this.#totalNodes++;
-    this.#totalEntries += entries;
-  }
-
-  /** Takes the charge of `origin` off its owner; returns what it was. */
-  #release(origin: string): { owner: string; entries: number } | undefined {
-    const owner = this.#owner.get(origin);
-    if (owner === undefined) return undefined;
-    const entries = this.#entries.get(origin) ?? 0;
-    const usage = this.#usage.get(owner);
-    if (usage !== undefined) {
-      usage.nodes--;
-      usage.entries -= entries;
-      usage.origins.delete(origin);
-      usage.unreachable.delete(origin);
-      if (usage.origins.size === 0) this.#usage.delete(owner);
-    }
-    this.#owner.delete(origin);
-    this.#entries.delete(origin);
-    this.#totalNodes--;
-    this.#totalEntries -= entries;
-    return { owner, entries };
-  }
-
-  #recharge(origin: string, owner: string): void {
-    const previous = this.#release(origin);
-    if (previous !== undefined) this.#charge(origin, owner, previous.entries);
-  }
-
-  #linked(a: string, b: string): boolean {
-    const adv = this.#adverts.get(b);
-    if (adv === undefined) return false;
-    if (adv.neighbors.length <= SHORT_LIST) return adv.neighbors.includes(a);
-    let set = this.#neighborSets.get(adv);
-    if (set === undefined) this.#neighborSets.set(adv, (set = new Set(adv.neighbors)));
-    return set.has(a);
-  }
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
