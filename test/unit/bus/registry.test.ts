@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "../../../packages/supcon/src/base/errors";
 import { ObjectRegistry } from "../../../packages/supcon/src/bus/registry";
 import { Implementation } from "../../../packages/supcon/src/dispatch/implementation";
+import { MAX_ADVERT_PATHS, MAX_PATH_INTERFACES } from "../../../packages/supcon/src/routing/advert";
 import { Interface } from "../../../packages/supcon/src/schema/interface";
 
 const ticker = new Interface({
@@ -116,5 +117,49 @@ describe("paths the wire cannot carry", () => {
         new Implementation(new Interface({ name: "com.example.I" })),
       ),
     ).toThrow(/path must start with/);
+  });
+});
+
+describe("objects an advert cannot carry", () => {
+  it("refuses the path beyond MAX_ADVERT_PATHS, and takes one again once a path is unregistered", () => {
+    const { registry } = setup();
+    for (let i = 0; i < MAX_ADVERT_PATHS; i++) registry.register(`/o${i}`, new Implementation(calc));
+    expect(() => registry.register("/one-more", new Implementation(calc))).toThrow(
+      new InvalidArgumentError(
+        `register: hub:/one-more (com.example.Calc) cannot be advertised: the node's advert would list 4097 paths, more than 4096, which peers ignore (docs/PROTOCOL.md, "Link state"); serve several interfaces under one path, or spread the objects over more nodes`,
+      ),
+    );
+    // Another interface at a path registered already takes no new path.
+    registry.register("/o1", new Implementation(ticker));
+    registry.unregister("/o0");
+    registry.register("/one-more", new Implementation(calc));
+    expect(Object.keys(registry.summary())).toHaveLength(MAX_ADVERT_PATHS);
+  });
+
+  it("refuses the interface beyond MAX_PATH_INTERFACES at one path", () => {
+    const { registry } = setup();
+    for (let i = 0; i < MAX_PATH_INTERFACES; i++) {
+      registry.register("/many", new Implementation(new Interface({ name: `com.example.I${i}` })));
+    }
+    expect(() =>
+      registry.register("/many", new Implementation(new Interface({ name: "com.example.More" }))),
+    ).toThrow(
+      /^register: hub:\/many \(com\.example\.More\) cannot be advertised: \/many would list 65 interfaces, more than 64/,
+    );
+  });
+
+  it("refuses the entry beyond MAX_ADVERT_ENTRIES, counting paths and interfaces", () => {
+    const { registry } = setup();
+    const intfs = Array.from(
+      { length: MAX_PATH_INTERFACES },
+      (_, i) => new Interface({ name: `com.example.I${i}` }),
+    );
+    // 1,008 paths of 64 interfaces take 65,520 entries, and /last with 15 of them the 16 left.
+    for (let p = 0; p < 1_008; p++)
+      for (const intf of intfs) registry.register(`/p${p}`, new Implementation(intf));
+    for (const intf of intfs.slice(0, 15)) registry.register("/last", new Implementation(intf));
+    expect(() => registry.register("/last", new Implementation(calc))).toThrow(
+      /would list 65537 paths and interfaces, more than 65536/,
+    );
   });
 });

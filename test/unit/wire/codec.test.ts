@@ -398,3 +398,36 @@ describe("decodeMessage()", () => {
 function be32(n: number): number[] {
   return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 }
+
+describe("the decoding budget of an ADVERT", () => {
+  /** An advert at the protocol's bounds: 4,096 short paths, and one-character names for every other entry. */
+  function largestAdvert(): Message {
+    const objects: Record<string, string[]> = {};
+    for (let p = 0; p < 4_096; p++) objects[`/${p.toString(36)}`] = [];
+    const paths = Object.keys(objects);
+    // 65,536 entries in all: the paths, 4,096 interfaces (one per path) and the rest neighbours.
+    for (const path of paths) objects[path]?.push("i");
+    const neighbors = Array.from({ length: 65_536 - 2 * 4_096 }, (_, i) =>
+      String.fromCharCode(0x4e00 + (i % 20_000)),
+    );
+    return {
+      type: MessageType.Advert,
+      origin: "hub",
+      instance: "0123456789abcdef",
+      seq: 1,
+      neighbors,
+      objects,
+    };
+  }
+
+  it("has room for every advert within the protocol's bounds", () => {
+    const advert = largestAdvert();
+    const result = decodeMessage(encodeMessage(advert).subarray(4));
+    expect(result.ok && Object.keys((result.message as { objects: object }).objects)).toHaveLength(4_096);
+  });
+
+  it("is the advert's alone: the same map of 4,096 short keys in a CALL is refused", () => {
+    const { objects } = largestAdvert() as { objects: Record<string, string[]> };
+    expect(() => encodeMessage({ ...call, args: objects })).toThrow(/takes the cost of decoding/);
+  });
+});

@@ -25,9 +25,14 @@ import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH, writeFrameHeader } from "./frame.
 import type { Message, PlainMap } from "./messages.js";
 import { parseMessage, toWire } from "./message-arrays.js";
 import { checkNames } from "./message-names.js";
-import { messageTypeName } from "./messages.js";
+import { MessageType, messageTypeName } from "./messages.js";
 import type { PlainDecoder } from "./plain-decoder.js";
-import { MAX_NESTING_DEPTH, createPlainDecoder } from "./plain-decoder.js";
+import {
+  ADVERT_DECODE_BUDGET_BASE,
+  DECODE_BUDGET_BASE,
+  MAX_NESTING_DEPTH,
+  createPlainDecoder,
+} from "./plain-decoder.js";
 
 /** The outcome of decoding a frame body: a message, or why the body is not one (the link then closes). */
 export type DecodeResult =
@@ -103,7 +108,13 @@ export function encodeMessage(
       `${describe(message)} of ${bodyLength} bytes exceeds maxFrameBytes (${maxFrameBytes})`,
     );
   }
-  const problem = checker.check(frame, FRAME_HEADER_BYTES, frame.length);
+  const problem = checker.check(
+    frame,
+    FRAME_HEADER_BYTES,
+    frame.length,
+    MAX_NESTING_DEPTH,
+    budgetBaseOf(frame, FRAME_HEADER_BYTES),
+  );
   if (problem !== undefined) {
     throw new WireError(WireErrorCode.InvalidData, `cannot encode ${describe(message)}: ${problem}`);
   }
@@ -129,8 +140,19 @@ export function readMessage(
   start: number,
   end: number,
 ): Message | string {
-  const value = decoder.decode(bytes, start, end);
+  const value = decoder.decode(bytes, start, end, MAX_NESTING_DEPTH, budgetBaseOf(bytes, start));
   return value === undefined ? decoder.error : parseMessage(value);
+}
+
+/**
+ * The decode budget's base for the message body at `start`: an ADVERT's is larger (`ADVERT_DECODE_BUDGET_BASE`), told
+ * by the type that opens its array (a fixarray header, then the type as a positive fixint).
+ */
+function budgetBaseOf(bytes: Uint8Array, start: number): number {
+  const header = bytes[start] ?? 0;
+  return header >= 0x91 && header <= 0x9f && bytes[start + 1] === MessageType.Advert
+    ? ADVERT_DECODE_BUDGET_BASE
+    : DECODE_BUDGET_BASE;
 }
 
 function protocolError(message: string): DecodeResult {

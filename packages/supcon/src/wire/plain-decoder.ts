@@ -31,7 +31,7 @@
  * stack) is in plain-values.ts, map keys and the key cache in plain-keys.ts, the scalars in plain-scalars.ts, what
  * is plain data and what decoding it may cost in plain-rules.ts.
  */
-import { MAX_NESTING_DEPTH } from "./plain-rules.js";
+import { DECODE_BUDGET_BASE, MAX_NESTING_DEPTH } from "./plain-rules.js";
 import { KEY_SLOTS } from "./plain-keys.js";
 import { PlainState, REFUSED, begin, finish, trailing } from "./plain-state.js";
 import { readValue } from "./plain-values.js";
@@ -39,6 +39,7 @@ export {
   MAX_NESTING_DEPTH,
   DECODE_BUDGET_PER_BYTE,
   DECODE_BUDGET_BASE,
+  ADVERT_DECODE_BUDGET_BASE,
   DecodeCost,
   UNTRACKED_KEYS,
 } from "./plain-rules.js";
@@ -47,16 +48,23 @@ export {
 export interface PlainDecoder {
   /**
    * Decodes `bytes[start, end)`, which must hold exactly one MessagePack value of plain data (see the module
-   * comment) nested at most `maxDepth` deep, within the budget of its size.
+   * comment) nested at most `maxDepth` deep, within the budget of its size (`budgetBase` on top of its bytes' share:
+   * `DECODE_BUDGET_BASE` unless the body is an ADVERT's).
    * @returns the value, or undefined when the bytes are not acceptable: `error` then says why, with the offset
    *   from `start` of the byte at fault. (Decoded values are never undefined: nil is null.)
    */
-  decode(bytes: Uint8Array, start: number, end: number, maxDepth?: number): unknown;
+  decode(bytes: Uint8Array, start: number, end: number, maxDepth?: number, budgetBase?: number): unknown;
   /**
    * Checks `bytes[start, end)` as `decode()` does, building nothing.
    * @returns undefined when the bytes are acceptable, otherwise what is wrong (as `error` says it).
    */
-  check(bytes: Uint8Array, start: number, end: number, maxDepth?: number): string | undefined;
+  check(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    maxDepth?: number,
+    budgetBase?: number,
+  ): string | undefined;
   /** What was wrong with the bytes of the last `decode()` that returned undefined. */
   readonly error: string;
 }
@@ -73,10 +81,16 @@ class PlainDecoderImpl implements PlainDecoder {
     return this.#state.error;
   }
 
-  decode(bytes: Uint8Array, start: number, end: number, maxDepth = MAX_NESTING_DEPTH): unknown {
+  decode(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    maxDepth = MAX_NESTING_DEPTH,
+    budgetBase = DECODE_BUDGET_BASE,
+  ): unknown {
     const s = this.#state;
     s.keyCache ??= new Array<string | undefined>(KEY_SLOTS);
-    begin(s, bytes, start, end, maxDepth, true);
+    begin(s, bytes, start, end, maxDepth, true, budgetBase);
     let value: unknown;
     try {
       value = readValue(s, 0);
@@ -89,9 +103,15 @@ class PlainDecoderImpl implements PlainDecoder {
     return value;
   }
 
-  check(bytes: Uint8Array, start: number, end: number, maxDepth = MAX_NESTING_DEPTH): string | undefined {
+  check(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    maxDepth = MAX_NESTING_DEPTH,
+    budgetBase = DECODE_BUDGET_BASE,
+  ): string | undefined {
     const s = this.#state;
-    begin(s, bytes, start, end, maxDepth, false);
+    begin(s, bytes, start, end, maxDepth, false, budgetBase);
     let problem: string | undefined;
     try {
       readValue(s, 0);

@@ -12,6 +12,13 @@ export const MAX_NESTING_DEPTH = 100;
 export const DECODE_BUDGET_PER_BYTE = 4;
 /** …plus this much, so that small bodies may have any shape. */
 export const DECODE_BUDGET_BASE = 2 * 1024 * 1024;
+/**
+ * The base of an ADVERT's budget instead, so that every advert within the protocol's bounds (4,096 paths, 65,536
+ * entries; docs/PROTOCOL.md "Link state") decodes: each path is a new key of its `objects` map (about 560 more than
+ * its bytes earn, 2.3 Mi for 4,096 short paths), each other entry a string (at most 17 more: 1.1 Mi), on top of the
+ * base every body has. An attacker gains 4 MiB of decoding per frame by it, about 8 ms.
+ */
+export const ADVERT_DECODE_BUDGET_BASE = 6 * 1024 * 1024;
 
 /**
  * What decoding each part of a body costs, in bytes: about what it takes in memory once decoded (V8 on 64 bits,

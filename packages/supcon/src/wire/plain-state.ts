@@ -30,8 +30,9 @@ export class PlainState {
   start = 0;
   end = 0;
   maxDepth = MAX_NESTING_DEPTH;
-  /** What decoding has cost so far (`DecodeCost`). */
+  /** What decoding has cost so far (`DecodeCost`), and what it may cost on top of its bytes' share. */
   cost = 0;
+  base = DECODE_BUDGET_BASE;
   /** Whether to build values (`decode()`) or only check them (`check()`). */
   build = true;
   error = "";
@@ -57,6 +58,7 @@ export function begin(
   end: number,
   maxDepth: number,
   build: boolean,
+  base: number,
 ): void {
   s.src = bytes;
   s.pos = start;
@@ -67,6 +69,7 @@ export function begin(
   s.error = "";
   s.keyCount = 0;
   s.cost = 0;
+  s.base = base;
 }
 
 /** Lets go of what this body held: the decoder keeps no large buffer and no key of it alive. */
@@ -83,8 +86,8 @@ export function finish(s: PlainState): void {
 export function charge(s: PlainState, cost: number, at: number): void {
   const total = (s.cost += cost);
   const read = s.pos - s.start;
-  if (total > DECODE_BUDGET_PER_BYTE * read + DECODE_BUDGET_BASE) {
-    const bound = `${DECODE_BUDGET_PER_BYTE} per byte + ${DECODE_BUDGET_BASE}`;
+  if (total > DECODE_BUDGET_PER_BYTE * read + s.base) {
+    const bound = `${DECODE_BUDGET_PER_BYTE} per byte + ${s.base}`;
     fail(
       s,
       `the value at ${at - s.start} takes the cost of decoding the first ${read} bytes to ${total}, ` +
