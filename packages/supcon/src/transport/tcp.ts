@@ -9,6 +9,14 @@ import type { TcpListener, Transport, TransportHandlers } from "./transport.js";
 /** TCP keep-alive probes start after this long idle; heartbeats detect dead peers sooner, this frees OS state. */
 const KEEPALIVE_INITIAL_DELAY_MS = 30_000;
 
+/**
+ * A socket that has delivered this many bytes pauses until the event loop's next turn. Without it, a peer that
+ * keeps its socket full is read up to 32 times (2 MiB) per turn before any other socket is, and everything the node
+ * does for its other peers waits behind the handling of all of it. Each pause costs one `setImmediate()`, once per
+ * 64 KiB read: nothing a link that carries less than megabytes a second ever notices.
+ */
+const READ_SLICE_BYTES = 64 * 1024;
+
 /** A transport over a connected `net.Socket`, or a `tls.TLSSocket` (which is one). */
 export class SocketTransport implements Transport {
   readonly remote: string;
@@ -17,6 +25,12 @@ export class SocketTransport implements Transport {
   #early: Uint8Array[] = [];
   #closed = false;
   #error: Error | undefined;
+  /** Bytes delivered since the socket last paused (`READ_SLICE_BYTES`). */
+  #sliceBytes = 0;
+  readonly #resume = (): void => {
+    this.#sliceBytes = 0;
+    if (!this.#socket.destroyed) this.#socket.resume();
+  };
 
   constructor(socket: net.Socket, remote: string) {
     this.#socket = socket;
@@ -26,6 +40,12 @@ export class SocketTransport implements Transport {
     socket.on("data", (chunk: Buffer) => {
       if (this.#handlers === undefined) this.#early.push(chunk);
       else this.#handlers.data(chunk);
+      this.#sliceBytes += chunk.length;
+      if (this.#sliceBytes >= READ_SLICE_BYTES && !socket.isPaused()) {
+        // Let the other sockets and timers have their turn; what this one has sent waits in the kernel meanwhile.
+        socket.pause();
+        setImmediate(this.#resume);
+      }
     });
     socket.on("drain", () => this.#handlers?.drain());
     socket.on("error", (err: Error & { code?: string }) => {
