@@ -2,10 +2,24 @@
  * What an attack is, and what it is given: the victim's endpoints, the attacker's credentials, the scale and the
  * time it has, and a context that keeps every connection it opens (so that all of them are gone when the attack
  * ends) and counts what the victim gave away.
+ *
+ * Two modes. With the shared secret and mutual TLS only, every holder of the secret may claim any name. In trust
+ * mode (origin authentication: `NodeOptions.identity` and `trust` on every node) the attacker is a `Member` with a
+ * valid identity for `mallory` alone: its links are mallory's (`linkName()`), what it sends as mallory is sealed, and
+ * what it sends in other names carries a forged MAC (`forge()`).
  */
-import type { Message } from "../../packages/supcon/src/wire/messages.js";
+import { MessageType } from "../../packages/supcon/src/wire/messages.js";
+import type {
+  AdvertMessage,
+  CallMessage,
+  Message,
+  PlainMap,
+} from "../../packages/supcon/src/wire/messages.js";
+import type { AddressedMessage } from "../../packages/supcon/src/link/peer-link.js";
+import type { Member } from "./member.js";
 import type { Endpoint, HandshakeOptions, PeerOptions } from "./peer.js";
 import { HostilePeer } from "./peer.js";
+import { pack, rawFrame } from "./wire.js";
 
 /**
  * `identity`: the attacker pretends to be someone it is not; the goals are 0 handler runs, 0 intercepted messages,
@@ -21,6 +35,8 @@ export interface Attack {
   readonly kind: AttackKind;
   /** What the attacker does, in one sentence, for the report. */
   readonly summary: string;
+  /** What it does in trust mode, where that differs (how it was adapted to an attacker that can prove only its own name). */
+  readonly trustSummary?: string;
   /** Also measure newcomers: a fresh node tries to join every 250 ms during the attack. */
   readonly probeJoins?: boolean;
   /** Events the good client missed count as a breach (the attack is about its subscription). */
@@ -35,6 +51,9 @@ export interface Attack {
   /** Attacks until `ctx.deadline` (or until its count is done, then holds until then); must not throw for a refusal. */
   run(ctx: AttackContext): Promise<void>;
 }
+
+/** The id of mallory's one genuine call in trust mode, made for a real MAC to copy: far from the attacks' own ids. */
+const SAMPLE_CALL_ID = 0x7fff_0000;
 
 /** Names of the nodes of the run. */
 export const VICTIM = "victim";
@@ -53,6 +72,8 @@ export interface AttackSettings {
   readonly tlsCredentials: { readonly key: Buffer; readonly cert: Buffer; readonly ca: Buffer };
   /** Multiplies every count of the attack. */
   readonly scale: number;
+  /** Trust mode: the attacker's membership of the bus (its identity for `mallory`); undefined with the secret only. */
+  readonly member?: Member;
   /** When the attack is to stop (`Date.now()` ms). */
   readonly deadline: number;
 }
@@ -75,6 +96,10 @@ export class AttackContext {
   kicked = 0;
   #kickedFor: string | undefined;
   readonly #peers = new Set<HostilePeer>();
+  /** Who waits for the reply of which call id (`reply()`). */
+  readonly #replyWaiters = new Map<number, (reply: Message) => void>();
+  /** mallory's one call for a real MAC to copy, in trust mode (`#ready()`). */
+  #sampled: Promise<Message | undefined> | undefined;
   readonly #sockets = new Set<{ destroy(): void }>();
   /** Set by `teardown()`: an attack still running afterwards (one that overran) may open nothing more. */
   #closed = false;
@@ -91,6 +116,51 @@ export class AttackContext {
 
   get deadline(): number {
     return this.settings.deadline;
+  }
+
+  /** True in trust mode (origin authentication). */
+  get trust(): boolean {
+    return this.settings.member !== undefined;
+  }
+
+  /**
+   * The name a link of the attacker's that wants `name` of its own can have: `name` with the secret only (any name
+   * goes), `mallory` in trust mode (the only name it can prove; its parallel links share one process instance).
+   */
+  linkName(name: string): string {
+    return this.trust ? ATTACKER : name;
+  }
+
+  /** What a link of the attacker's proves in its handshake: the shared secret, and in trust mode mallory's identity. */
+  get proofs(): Pick<HandshakeOptions, "secret" | "member"> {
+    const member = this.settings.member;
+    return member === undefined ? { secret: this.settings.secret } : { secret: this.settings.secret, member };
+  }
+
+  /** `message`, which claims a source other than mallory, with the `i`-th kind of forged MAC in trust mode. */
+  forge<M extends AddressedMessage>(message: M, i: number): M {
+    return this.settings.member?.forge(message, i) ?? message;
+  }
+
+  /**
+   * The forms a forged advert of another node goes in: as it is with the secret only; in trust mode unsigned, signed
+   * by mallory, with the node's own credential and mallory's signature, and with `genuine`'s signature fields
+   * copied (`Member.forgedAdverts()`).
+   */
+  forgeAdvert(advert: AdvertMessage, genuine?: AdvertMessage): AdvertMessage[] {
+    return this.settings.member?.forgedAdverts(advert, genuine) ?? [advert];
+  }
+
+  /**
+   * The frame of a CALL of mallory's own, checked against nothing (`rawFrame()`): in trust mode with its MAC, and its
+   * args packed as a bin, as a member sends it.
+   */
+  frameOf(message: AddressedMessage & { readonly type: typeof MessageType.Call }): Buffer {
+    const member = this.settings.member;
+    if (member === undefined) return rawFrame(message);
+    const packed = pack(message.args);
+    const mac = member.auth.seal(message, packed) ?? null;
+    return rawFrame({ ...message, mac }, mac === null ? undefined : packed);
   }
 
   /** `base` scaled, at least `min`. */
@@ -114,6 +184,9 @@ export class AttackContext {
    */
   watch(linkName: string): (message: Message) => void {
     return (message) => {
+      if (message.type === MessageType.Result || message.type === MessageType.Error) {
+        this.#replyWaiters.get(message.id)?.(message);
+      }
       if (!("dst" in message) || (message.dst !== GOOD && message.dst !== VICTIM)) return;
       this.intercepted++;
       if (message.dst !== linkName) this.rerouted.add(message.dst);
@@ -149,7 +222,8 @@ export class AttackContext {
    * A link as the attacker itself: `mallory` over mutual TLS with its own certificate and the shared secret (what a
    * compromised member of the bus holds), or over the TCP port with `endpoint: "tcp"`, where the shared secret is
    * all that is checked and `handshake.name` may be any name (one per link: a second link in the name of a node
-   * linked already is refused).
+   * linked already is refused). In trust mode the handshake proves mallory's identity too (another name is
+   * refused), and the link is ready to forge once it returns (`#ready()`).
    */
   async member(
     handshake: Partial<HandshakeOptions> = {},
@@ -159,12 +233,48 @@ export class AttackContext {
     const name = handshake.name ?? ATTACKER;
     const peer = await this.connect(endpoint === "tls" ? this.tls : this.tcp, options, name);
     try {
-      await peer.handshake({ secret: this.settings.secret, ...handshake, name });
+      await peer.handshake({ ...this.proofs, ...handshake, name });
+      await this.#ready(peer);
     } catch (err) {
       peer.destroy();
       throw err;
     }
     return peer;
+  }
+
+  /**
+   * In trust mode, once: waits until the member holds the victim's key (from its advert: without it nothing mallory
+   * sends to the victim is sealed), and has a real MAC to copy (the victim's RESULT of a call of mallory's own).
+   */
+  async #ready(peer: HostilePeer): Promise<void> {
+    const member = this.settings.member;
+    if (member === undefined) return;
+    if (!member.knows(VICTIM)) {
+      await peer.next((m) => m.type === MessageType.Advert && m.origin === VICTIM, 5_000);
+    }
+    // One call for all links; its RESULT may come on another link of mallory's (the victim answers on its oldest).
+    this.#sampled ??= this.reply(SAMPLE_CALL_ID, 5_000, () =>
+      peer.sendOnChannel(calcCall("add", SAMPLE_CALL_ID, { a: 1, b: 2 }, 5_000)),
+    );
+    await this.#sampled;
+  }
+
+  /**
+   * Runs `send`, then waits for the RESULT or ERROR of call `id` on any of the attack's links that decode (a node
+   * answers a node on one of its links, whichever `send` used: in trust mode mallory's links are parallel links of
+   * one node); undefined after `timeoutMs`. Ids waited for at once must differ.
+   */
+  reply(id: number, timeoutMs: number, send: () => void): Promise<Message | undefined> {
+    return new Promise((resolve) => {
+      const done = (message: Message | undefined): void => {
+        clearTimeout(timer);
+        this.#replyWaiters.delete(id);
+        resolve(message);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      this.#replyWaiters.set(id, done);
+      send();
+    });
   }
 
   /**
@@ -225,6 +335,22 @@ export class AttackContext {
     ]);
     clearTimeout(timer);
   }
+}
+
+/** A CALL of the victim's /calc from mallory itself: `add` or `sleep`. */
+export function calcCall(method: string, id: number, args: PlainMap, timeoutMs: number): CallMessage {
+  return {
+    type: MessageType.Call,
+    dst: VICTIM,
+    src: ATTACKER,
+    hops: 0,
+    id,
+    path: "/calc",
+    intf: "com.example.Calc",
+    method,
+    args,
+    timeoutMs,
+  };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -7,8 +7,9 @@
  * runtime); the attacker runs here. Every process and connection is gone when `runAttack()` returns.
  */
 import { randomBytes } from "node:crypto";
+import { Trust } from "../../packages/supcon/src/link/identity.js";
 import type { Attack } from "./attack.js";
-import { AttackContext, GOOD, VICTIM, sleep } from "./attack.js";
+import { ATTACKER, AttackContext, GOOD, VICTIM, sleep } from "./attack.js";
 import { Child } from "./children.js";
 import type { AttackResult, ClientRecords, Goals, VictimRecords } from "./metrics.js";
 import {
@@ -21,7 +22,8 @@ import {
   successRate,
   verdict,
 } from "./metrics.js";
-import { HostilePeer } from "./peer.js";
+import { Member } from "./member.js";
+import { HostilePeer, instanceOf } from "./peer.js";
 import type { RedTeamPki } from "./pki.js";
 
 export const SECRET = "Rt7-q2VxK9mWp4LzN8sB3dYh6";
@@ -31,6 +33,11 @@ const MIB = 1024 * 1024;
 
 export interface RunSettings {
   readonly pki: RedTeamPki;
+  /**
+   * Trust mode: every node runs with origin authentication (`NodeOptions.identity`, its certificate, and
+   * `trust.ca`, the bus CA), and the attacker is a member with an identity for `mallory` alone. @default false
+   */
+  readonly trust?: boolean;
   /** Multiplies the attack's counts. @default 1 */
   readonly scale?: number;
   /** How long the attack lasts. @default 5 */
@@ -60,11 +67,13 @@ export async function runAttack(attack: Attack, settings: RunSettings): Promise<
   const maxAfterMs = Math.max(minAfterMs, settings.maxAfterMs ?? 10_000);
   const log = settings.log ?? (() => undefined);
   const pki = settings.pki;
+  const trust = settings.trust === true ? Trust.from({ ca: pki.ca }) : undefined;
 
   const victim = new Child<VictimReady>("redteam-victim.js", {
     name: VICTIM,
     secret: SECRET,
     tls: pki.victim,
+    trust: trust !== undefined,
     options: attack.victimOptions?.(scale) ?? {},
     eventPeriodMs: 20,
   });
@@ -81,6 +90,7 @@ export async function runAttack(attack: Attack, settings: RunSettings): Promise<
       port: tlsPort,
       secret: SECRET,
       tls: pki.good,
+      trust: trust !== undefined,
       callPeriodMs: 10,
       sleepPeriodMs: 50,
       callTimeoutMs: CALL_TIMEOUT_MS,
@@ -109,8 +119,15 @@ export async function runAttack(attack: Attack, settings: RunSettings): Promise<
       tlsCredentials: { ...pki.mallory, ca: pki.ca },
       scale,
       deadline: attackStart + seconds * 1_000,
+      ...(trust === undefined
+        ? {}
+        : { member: new Member(ATTACKER, pki.mallory, trust, instanceOf(ATTACKER)) }),
     });
-    if (attack.probeJoins === true) joins = probeJoins(port, () => stopJoins);
+    const newcomer =
+      trust === undefined
+        ? undefined
+        : (): Member => new Member("newcomer", pki.newcomer, trust, randomBytes(8).toString("hex"));
+    if (attack.probeJoins === true) joins = probeJoins(port, () => stopJoins, newcomer);
     log(`${attack.name}: attacking for ${seconds} s at scale ${scale}`);
     // An attack that overruns its time by far is stopped: its connections go, whatever it was doing.
     const limitMs = seconds * 3_000 + 15_000;
@@ -173,6 +190,9 @@ export async function runAttack(attack: Attack, settings: RunSettings): Promise<
       subscriptionLoss: attack.missedIsBreach === true ? missed : 0,
     };
     if (ctx.kicks !== undefined) ctx.note(ctx.kicks);
+    if (trust !== undefined) for (const w of refusalWarnings(v)) ctx.note(`the victim warned: ${w}`);
+    const madeUp = ctx.settings.member?.madeUp ?? 0;
+    if (madeUp > 0) ctx.note(`${madeUp} forged MACs were random bytes (no key or real MAC to use yet)`);
     ctx.note(
       `p99 in the 0.5 s before the attack: ${p99(c, attackStart - 500, attackStart, CALL_TIMEOUT_MS)} ms`,
     );
@@ -207,7 +227,7 @@ export async function runAttack(attack: Attack, settings: RunSettings): Promise<
     return {
       ...partial,
       name: attack.name,
-      summary: attack.summary,
+      summary: (trust === undefined ? undefined : attack.trustSummary) ?? attack.summary,
       attackMs: attackEnd - attackStart,
       notes: [
         ...ctx.notes,
@@ -226,9 +246,14 @@ export async function runAttack(attack: Attack, settings: RunSettings): Promise<
 
 /**
  * A newcomer tries to join every 250 ms until `stopped()`: a fresh authenticated handshake over TCP that must
- * complete within 2 s. Counts the attempts and the successes.
+ * complete within 2 s (in trust mode as a new process of the member `newcomer()` makes, with its identity). Counts
+ * the attempts and the successes.
  */
-async function probeJoins(port: number, stopped: () => boolean): Promise<{ ok: number; total: number }> {
+async function probeJoins(
+  port: number,
+  stopped: () => boolean,
+  newcomer: (() => Member) | undefined,
+): Promise<{ ok: number; total: number }> {
   let ok = 0;
   let total = 0;
   while (!stopped()) {
@@ -237,11 +262,13 @@ async function probeJoins(port: number, stopped: () => boolean): Promise<{ ok: n
     let peer: HostilePeer | undefined;
     try {
       peer = await HostilePeer.connect({ port }, { connectTimeoutMs: 2_000 });
+      const member = newcomer?.();
       await peer.handshake({
         name: "newcomer",
-        instance: randomBytes(8).toString("hex"),
+        instance: member?.instance ?? randomBytes(8).toString("hex"),
         secret: SECRET,
         timeoutMs: 2_000 - (Date.now() - started),
+        ...(member === undefined ? {} : { member }),
       });
       ok++;
     } catch {
@@ -252,6 +279,17 @@ async function probeJoins(port: number, stopped: () => boolean): Promise<{ ok: n
     await sleep(Math.max(0, 250 - (Date.now() - started)));
   }
   return { ok, total };
+}
+
+/**
+ * The victim's first warnings about what it refused (adverts and messages dropped, handshakes refused): what the
+ * trust-mode report shows of why. The victim logs one warning per kind every 10 s, so each kind shows once.
+ */
+function refusalWarnings(victim: VictimRecords): string[] {
+  return (victim.warningSamples ?? [])
+    .filter((w) => /^(dropped|refused)/.test(w))
+    .slice(0, 6)
+    .map((w) => (w.length > 200 ? `${w.slice(0, 200)}…` : w));
 }
 
 /** The codes of the good client's failed calls started in [from, to), most frequent first: `Timeout 12, …`. */

@@ -1,7 +1,9 @@
 /**
  * The red-team run: every attack (or those named) against a fresh victim, one after the other, with a well-behaved
  * client calling and subscribing throughout; prints a Markdown table and exits 1 when a goal is missed.
- *   npm run redteam -- [--only attack,...] [--scale 1] [--seconds 5] [--out report.md] [--list]
+ *   npm run redteam -- [--trust] [--only attack,...] [--scale 1] [--seconds 5] [--out report.md] [--list]
+ * With `--trust`, every node runs with origin authentication (identities certified by the bus CA), and the attacker
+ * is a member with an identity of its own (harness.ts, `RunSettings.trust`).
  */
 import * as fs from "node:fs";
 import { ATTACKS, selectAttacks } from "./attacks/index.js";
@@ -17,6 +19,7 @@ interface Options {
   readonly seconds: number;
   readonly out: string | undefined;
   readonly list: boolean;
+  readonly trust: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -33,7 +36,7 @@ function parseOptions(argv: readonly string[]): Options {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${v}`);
     return n;
   };
-  const known = new Set(["--only", "--scale", "--seconds", "--out", "--list"]);
+  const known = new Set(["--only", "--scale", "--seconds", "--out", "--list", "--trust"]);
   for (const arg of argv) {
     if (arg.startsWith("--") && !known.has(arg)) {
       throw new Error(`unknown option ${arg} (known: ${[...known].join(", ")})`);
@@ -46,18 +49,22 @@ function parseOptions(argv: readonly string[]): Options {
     seconds: positive("--seconds", 5),
     out: value("--out"),
     list: argv.includes("--list"),
+    trust: argv.includes("--trust"),
   };
 }
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   if (options.list) {
-    for (const a of ATTACKS) process.stdout.write(`${a.name.padEnd(22)} ${a.kind.padEnd(9)} ${a.summary}\n`);
+    for (const a of ATTACKS) {
+      const summary = (options.trust ? a.trustSummary : undefined) ?? a.summary;
+      process.stdout.write(`${a.name.padEnd(22)} ${a.kind.padEnd(9)} ${summary}\n`);
+    }
     return 0;
   }
   const attacks = selectAttacks(options.only);
   process.stdout.write(
-    `redteam: ${attacks.length} attacks, ${options.seconds} s each, scale ${options.scale}; goals ${JSON.stringify(GOALS)}\n`,
+    `redteam: ${attacks.length} attacks, ${options.seconds} s each, scale ${options.scale}, ${options.trust ? "with origin authentication (--trust)" : "shared secret and mutual TLS"}; goals ${JSON.stringify(GOALS)}\n`,
   );
   const pki = createRedTeamPki();
   const results: AttackResult[] = [];
@@ -66,6 +73,7 @@ async function main(): Promise<number> {
     for (const attack of attacks) {
       const result = await runAttack(attack, {
         pki,
+        trust: options.trust,
         scale: options.scale,
         seconds: options.seconds,
         log: (line) => process.stdout.write(`  ${line}\n`),

@@ -32,6 +32,8 @@ export interface VictimRecords {
   /** Status reports about other nodes: [ms, type, node]. */
   readonly nodeStatuses: readonly (readonly [number, string, string])[];
   readonly warnings: number;
+  /** Its first distinct warnings (at most 50, 300 characters each). */
+  readonly warningSamples?: readonly string[];
 }
 
 /** The goals every attack is held to (docs/RELIABILITY.md, "Hostile peers: the red-team suite"). */

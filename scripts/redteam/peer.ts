@@ -1,18 +1,28 @@
 /**
- * A hostile peer: a TCP or TLS socket that completes a valid handshake (with the shared secret, and a certificate
- * of its own over TLS) and then writes whatever it likes, frame by frame or byte by byte. It reads back what the
- * node sends, decoded (channel messages included), or only counts the bytes once told to stop decoding (a flood
- * that makes the node send a lot must not measure its own decoder).
+ * A hostile peer: a TCP or TLS socket that completes a valid handshake (with the shared secret, a certificate of its
+ * own over TLS, and in trust mode the identity of its `Member`) and then writes whatever it likes, frame by frame or
+ * byte by byte. It reads back what the node sends, decoded (channel messages included), or only counts the bytes
+ * once told to stop decoding (a flood that makes the node send a lot must not measure its own decoder).
+ *
+ * As a member (trust mode), what it sends in the member's own name is sealed with the member's MAC, as a node's
+ * link would seal it; a message given with a `mac` (null for none) goes with that one: a forgery.
  */
 import { createHash } from "node:crypto";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { Handshake } from "../../packages/supcon/src/link/handshake.js";
+import type { HandshakeIdentity } from "../../packages/supcon/src/link/handshake.js";
 import { encodeMessage } from "../../packages/supcon/src/wire/codec.js";
 import { createFrameDecoder } from "../../packages/supcon/src/wire/frame.js";
 import { LinkReader, LinkWriter } from "../../packages/supcon/src/wire/link-codec.js";
 import type { ByeMessage, HelloMessage, Message } from "../../packages/supcon/src/wire/messages.js";
 import { MessageType } from "../../packages/supcon/src/wire/messages.js";
+import type { Member } from "./member.js";
+import { isAddressed, macPayload } from "./member.js";
+
+/** The largest frame the attacker writes or reads: far beyond the node's limits, so that those are what is tested. */
+const MAX_FRAME = 64 * 1024 * 1024;
+const NO_PAYLOAD = new Uint8Array(0);
 
 /** Where to connect: a port of 127.0.0.1, over TLS with these credentials when `tls` is set. */
 export interface Endpoint {
@@ -44,6 +54,14 @@ export interface HandshakeOptions {
   /** Neighbours listed in the ADVERT sent after the handshake (the node's name by default); false to send none. */
   readonly neighbors?: readonly string[] | false;
   readonly timeoutMs?: number;
+  /**
+   * Trust mode: the member this link belongs to. Its identity proves `name` (which must then be its own), its
+   * instance is the one claimed, the ADVERT after the handshake is signed by it, what the link sends in its name is
+   * sealed, and what arrives teaches it keys.
+   */
+  readonly member?: Member;
+  /** Credentials the handshake presents in place of the member's (an impersonation: they do not prove `name`). */
+  readonly identity?: HandshakeIdentity;
 }
 
 /** A process instance id of the attacker's for `name`: 16 hex digits, the same for the same name. */
@@ -68,8 +86,13 @@ export class HostilePeer {
   recording = false;
   #decoding = true;
   #isClosed = false;
-  /** Writes CALL, RESULT and EVENT on channels, as a node does (BIND first, then the channel message). */
-  readonly #writer = new LinkWriter(64 * 1024 * 1024);
+  /**
+   * Writes CALL, RESULT and EVENT on channels, as a node does (BIND first, then the channel message), sealing the
+   * member's own; made when first needed, after the handshake has said whose link this is.
+   */
+  #writer: LinkWriter | undefined;
+  /** The member whose link this is (trust mode). */
+  #member: Member | undefined;
   readonly #keep: number;
   readonly #onMessage: ((message: Message) => void) | undefined;
   readonly #taken = new WeakSet<Message>();
@@ -80,7 +103,7 @@ export class HostilePeer {
     this.socket = socket;
     this.#keep = options.keep ?? 10_000;
     this.#onMessage = options.onMessage;
-    const decoder = createFrameDecoder(64 * 1024 * 1024);
+    const decoder = createFrameDecoder(MAX_FRAME);
     const reader = new LinkReader(undefined);
     socket.on("data", (chunk: Buffer) => {
       this.bytesIn += chunk.length;
@@ -96,6 +119,7 @@ export class HostilePeer {
           if (message.type === MessageType.Bind) return;
           if (message.type === MessageType.Bye) this.bye ??= message;
           this.messagesIn++;
+          this.#member?.observe(message);
           this.#onMessage?.(message);
           this.received.push(message);
           if (this.received.length > this.#keep) this.received.splice(0, this.received.length - this.#keep);
@@ -164,9 +188,12 @@ export class HostilePeer {
     return this.socket.write(bytes);
   }
 
-  /** Sends a protocol message (which must respect the protocol's name limits: see wire.ts for what does not). */
+  /**
+   * Sends a protocol message in full (which must respect the protocol's name limits: see wire.ts for what does not).
+   * A routed message with a MAC (its own `mac`, or the member's seal) carries its payload packed, as a bin.
+   */
   send(message: Message): boolean {
-    return this.write(encodeMessage(message, 64 * 1024 * 1024));
+    return this.write(this.#full(message));
   }
 
   /**
@@ -174,9 +201,25 @@ export class HostilePeer {
    * link (whatever names the message claims), then the channel message. Other messages go in full.
    */
   sendOnChannel(message: Message): boolean {
+    this.#writer ??= new LinkWriter(MAX_FRAME, undefined, this.#member?.auth);
     this.#writer.write(message);
     const bytes = this.#writer.take();
     return bytes === undefined || this.write(bytes);
+  }
+
+  /** The frame of `message` in full form: with the MAC it is given, else the member's seal of its own, else none. */
+  #full(message: Message): Uint8Array {
+    if (
+      !isAddressed(message) ||
+      message.mac === null ||
+      (message.mac === undefined && this.#member === undefined)
+    ) {
+      return encodeMessage(message, MAX_FRAME);
+    }
+    const payload = macPayload(message);
+    const mac = message.mac ?? this.#member?.auth.seal(message, payload ?? NO_PAYLOAD);
+    if (mac === undefined) return encodeMessage(message, MAX_FRAME);
+    return encodeMessage({ ...message, mac }, MAX_FRAME, payload);
   }
 
   /** Resolves once the socket's buffer has drained (or it closed), or after `timeoutMs`. */
@@ -212,16 +255,20 @@ export class HostilePeer {
    * A valid handshake, made by the runtime's own handshake (link/handshake.ts) as a connector: with the shared
    * secret, HELLO (no name, a nonce), CHALLENGE back, AUTH (name, proof), HELLO back; without, HELLO and HELLO back.
    * Then an ADVERT listing the node, as a node does (without one the node has no route back and drops every reply).
-   * Throws when the node refuses or closes.
+   * With a member or an identity (trust mode) the handshake presents and proves credentials too, and the ADVERT is
+   * the member's, signed. Throws when the node refuses or closes.
    */
   async handshake(options: HandshakeOptions): Promise<HelloMessage> {
     const deadline = Date.now() + (options.timeoutMs ?? 5_000);
-    const instance = options.instance ?? instanceOf(options.name);
+    const member = options.member;
+    const instance = options.instance ?? member?.instance ?? instanceOf(options.name);
+    this.#member = member;
     const handshake = new Handshake({
       self: options.name,
       instance,
       role: "connector",
       secret: options.secret === undefined ? undefined : new TextEncoder().encode(options.secret),
+      identity: options.identity ?? member?.identity,
     });
     this.send(handshake.hello());
     const isHandshake = (m: Message): boolean =>
@@ -240,14 +287,19 @@ export class HostilePeer {
         throw new Error(`handshake as ${options.name} failed: ${JSON.stringify(step)}`);
       }
       if (options.neighbors !== false) {
-        this.send({
-          type: MessageType.Advert,
-          origin: options.name,
-          instance,
-          seq: Date.now(),
-          neighbors: options.neighbors ?? [message.name],
-          objects: {},
-        });
+        const neighbors = options.neighbors ?? [message.name];
+        this.send(
+          member !== undefined
+            ? member.advert(neighbors)
+            : {
+                type: MessageType.Advert,
+                origin: options.name,
+                instance,
+                seq: Date.now(),
+                neighbors,
+                objects: {},
+              },
+        );
       }
       return message;
     }

@@ -2,6 +2,10 @@
  * The certificates of a red-team run, made with openssl in a temporary folder (test/helpers/certs.ts) and written
  * to files for the child processes: one CA, and a certificate for each node that has one. The attacker holds a
  * valid certificate for its own name, `mallory`, and none for anybody else's.
+ *
+ * In the suite's trust mode (origin authentication, `--trust`) each node's certificate is also its identity
+ * (`NodeOptions.identity`), and the CA is the bus's trust (`NodeOptions.trust.ca`): one PKI for TLS and for names, as
+ * a deployment would have it. The newcomers that try to join during the connection floods then need one too.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -22,6 +26,8 @@ export interface RedTeamPki {
   readonly good: CertFiles;
   /** The attacker's own certificate, as it would hold one as a member of the bus. */
   readonly mallory: KeyPair;
+  /** The certificate of the newcomers (node `newcomer`): their identity in trust mode. */
+  readonly newcomer: KeyPair;
   dispose(): void;
 }
 
@@ -41,11 +47,13 @@ export function createRedTeamPki(): RedTeamPki {
   const victim = files("victim");
   const good = files("good");
   const mallory = pki.issue("mallory");
+  const newcomer = pki.issue("newcomer");
   return {
     ca: pki.ca,
     victim,
     good,
     mallory,
+    newcomer,
     dispose: () => {
       pki.dispose();
       fs.rmSync(dir, { recursive: true, force: true });

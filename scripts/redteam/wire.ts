@@ -28,9 +28,12 @@ export function frameOfValue(value: unknown): Buffer {
   return frame(pack(value));
 }
 
-/** Frames a protocol message as it stands, whatever its names and payload hold (encodeMessage() would refuse). */
-export function rawFrame(message: Message): Buffer {
-  return frameOfValue(toWire(message));
+/**
+ * Frames a protocol message as it stands, whatever its names and payload hold (encodeMessage() would refuse);
+ * `packed`, the payload already packed, goes as a bin in its place (the full form of a message with a MAC).
+ */
+export function rawFrame(message: Message, packed?: Uint8Array): Buffer {
+  return frameOfValue(toWire(message, packed));
 }
 
 /** An ADVERT of `origin`. */

@@ -329,6 +329,27 @@ describe.each([
     await eventually(() => got.length > before, 3_000, "an event after the forged UNSUBSCRIBE");
   });
 
+  it("answers an unverified CALL only on its source's own link: a forged one cannot fail good's calls", async () => {
+    const peer = await mallory();
+    await good.waitFor("mallory");
+    // good calls mallory once: mallory learns good's call ids (they count up, whatever the destination).
+    void good.call("mallory", "/", "supcon.Node", "ping", {}, { timeoutMs: 200 }).catch(() => undefined);
+    const seen = await peer.next((m) => m.type === MessageType.Call && m.src === "good");
+    const id = seen.type === MessageType.Call ? seen.id : 0;
+    const real = good.call("victim", "/calc", "com.example.Calc", "sleep", { ms: 300 });
+    // In good's name with the id of that call: without a MAC, and with mallory's own MAC. The victim must not
+    // answer good with a (sealed, genuine) PermissionDenied that good would take for the reply of its call.
+    const forged = { ...grant("good", id + 1), path: "/calc", intf: "com.example.Calc", method: "sleep" };
+    peer.send({ ...forged, args: { ms: 1 } });
+    const own = peer.originAuth?.seal({ ...forged, src: "mallory" }, new Uint8Array([0xc0])) as Uint8Array;
+    peer.sendRouted({ ...forged, args: null, mac: own });
+    await expect(real).resolves.toEqual({ aborted: false });
+    // Mallory's own CALL with a wrong MAC, on its own link, is still answered: the source is the link's.
+    peer.sendRouted({ ...grant("mallory", 40), mac: randomBytes(16) });
+    const answer = await peer.next((m) => m.type === MessageType.Error && m.id === 40);
+    expect(answer).toMatchObject({ code: "supcon.PermissionDenied", message: /could not be verified/ });
+  });
+
   it("refuses a HELLO as good, with good's instance, from mallory's credential", async () => {
     const scout = await mallory();
     const advert = await scout.next((x) => x.type === MessageType.Advert && x.origin === "good");

@@ -6,6 +6,10 @@
  *
  * Attacks that still succeed against the runtime are marked `it.failing`, with the attack named: the suite says
  * what holds today, and such a test starts failing (and is to lose its mark) as soon as the fix lands.
+ *
+ * The forged-identity attacks run twice: against a bus with the shared secret and mutual TLS only, where those in
+ * other nodes' names succeed by design, and with origin authentication (`trust: true`: every node has an identity
+ * certified by the bus CA, and the attacker one for `mallory` alone), where none of them may.
  */
 import { selectAttacks } from "../../scripts/redteam/attacks/index";
 import { runAttack } from "../../scripts/redteam/harness";
@@ -25,23 +29,27 @@ const SHORT = {
   goals: { ...GOALS, maxP99Ms: 500 },
 };
 
+let pki: RedTeamPki;
+beforeAll(() => {
+  pki = createRedTeamPki();
+});
+afterAll(() => pki.dispose());
+
+/** The goals `name` missed (with origin authentication when `trust`): none when the victim withstood it. */
+async function missed(name: string, trust: boolean): Promise<readonly string[]> {
+  const [attack] = selectAttacks([name]);
+  if (attack === undefined) throw new Error(`no attack ${name}`);
+  const result = await runAttack(attack, { pki, trust, ...SHORT });
+  return result.failures;
+}
+
+/** Runs `name` and expects every goal met. */
+function withstood(name: string, trust: boolean): Promise<void> {
+  return missed(name, trust).then((f) => expect([name, f]).toEqual([name, []]));
+}
+
 describe("red team (short form)", () => {
-  let pki: RedTeamPki;
-  beforeAll(() => {
-    pki = createRedTeamPki();
-  });
-  afterAll(() => pki.dispose());
-
-  /** The goals `name` missed: none when the victim withstood it. */
-  async function missed(name: string): Promise<readonly string[]> {
-    const [attack] = selectAttacks([name]);
-    if (attack === undefined) throw new Error(`no attack ${name}`);
-    const result = await runAttack(attack, { pki, ...SHORT });
-    return result.failures;
-  }
-
-  const withstands = (name: string): Promise<void> =>
-    missed(name).then((f) => expect([name, f]).toEqual([name, []]));
+  const withstands = (name: string): Promise<void> => withstood(name, false);
 
   // Still succeeds, attack forged-call-full: a CALL's src is believed as it comes, so a member of the bus runs the
   // admin-only handler in the name of `admin`, or of the victim itself.
@@ -83,4 +91,21 @@ describe("red team (short form)", () => {
     withstands("concurrency"));
 
   it("malformed: keeps serving while connections send malformed frames", () => withstands("malformed"));
+});
+
+describe("red team, origin authentication (short form)", () => {
+  // Every node has an identity certified by the bus CA; the attacker is a member with one for `mallory` alone, and
+  // forges with every MAC it can come by and every signature it holds: nothing in another node's name may work.
+  it.each([
+    ["forged-call-full", "runs no admin-only handler for CALLs claiming another source, whatever their MAC"],
+    ["forged-call-channel", "runs no admin-only handler for CHANNEL CALLs bound to another source"],
+    [
+      "forged-call-relayed",
+      "refuses the fake admin's advert signed by the attacker, and runs no handler for it",
+    ],
+    ["forged-unsubscribe", "keeps the good client's subscription"],
+    ["name-hijack", "refuses the good client's name with the attacker's credential or a copy of good's"],
+    ["advert-erase", "keeps its route to the good client against forged and re-signed adverts"],
+    ["injected-results", "takes no forged RESULT or ERROR, whatever its MAC"],
+  ])("%s: %s", (name) => withstood(name, true));
 });

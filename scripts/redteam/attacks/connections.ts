@@ -1,6 +1,10 @@
 /**
  * Floods of connections: many idle links, half-open TLS handshakes, silent or trickling connections that hold the
  * handshake slots, links that trickle an endless frame, churn, and malformed frames on fresh connections.
+ *
+ * In trust mode every authenticated link is mallory's (the only name the attacker can prove), with its identity:
+ * parallel links of one proven name and process instance are admitted, so the floods keep their counts of links.
+ * What happens before or without a handshake (TLS, silent and trickling connections) is the same in both modes.
  */
 import * as net from "node:net";
 import { Duplex } from "node:stream";
@@ -13,11 +17,15 @@ import type { HostilePeer } from "../peer.js";
 import { instanceOf } from "../peer.js";
 import { frame, frameOfValue } from "../wire.js";
 
-/** Opens an authenticated link over TCP, as `name`, which then advertises itself or stays silent. */
-async function link(ctx: AttackContext, name: string, advertise: boolean): Promise<HostilePeer> {
+/**
+ * Opens an authenticated link over TCP, as `name` (as mallory in trust mode), which then advertises itself or stays
+ * silent.
+ */
+async function link(ctx: AttackContext, wanted: string, advertise: boolean): Promise<HostilePeer> {
+  const name = ctx.linkName(wanted);
   const peer = await ctx.connect(ctx.tcp, {}, name);
   try {
-    await peer.handshake({ name, secret: ctx.settings.secret, ...(advertise ? {} : { neighbors: false }) });
+    await peer.handshake({ ...ctx.proofs, name, ...(advertise ? {} : { neighbors: false }) });
   } catch (err) {
     peer.destroy();
     throw err;
@@ -61,6 +69,7 @@ const idle: Attack = {
   name: "idle-links",
   kind: "flood",
   summary: "2,000 idle authenticated links, each a node of its own that sends nothing (not even its advert)",
+  trustSummary: "2,000 idle authenticated links, all of them mallory's (one process), that send nothing",
   run: (ctx) => idleLinks(ctx, ctx.count(2_000), "idle", false),
 };
 
@@ -68,6 +77,8 @@ const named: Attack = {
   name: "named-links",
   kind: "flood",
   summary: "2,000 idle authenticated links, each a node of its own that advertises itself, as a node does",
+  trustSummary:
+    "2,000 authenticated links, all of them mallory's, each sending a new signed advert of mallory (which the victim floods to the others)",
   run: (ctx) => idleLinks(ctx, ctx.count(2_000), "link", true),
 };
 
@@ -185,6 +196,8 @@ const slowloris: Attack = {
   victimOptions: scaledSlots,
   summary:
     "100 connections trickling HELLO 1 byte per 200 ms, and 100 links (100 names) trickling a frame that declares 1 MiB",
+  trustSummary:
+    "100 connections trickling HELLO 1 byte per 200 ms, and 100 links of mallory's trickling a frame that declares 1 MiB",
   async run(ctx) {
     const hello = encodeMessage({
       type: MessageType.Hello,
@@ -229,6 +242,8 @@ const churn: Attack = {
   kind: "flood",
   probeJoins: true,
   summary: "2,000 links opened (full handshake) and closed at once, 8 at a time, under 8 names",
+  trustSummary:
+    "2,000 links of mallory's opened (full handshake with its identity) and closed at once, 8 at a time",
   async run(ctx) {
     const n = ctx.count(2_000);
     let done = 0;
@@ -236,11 +251,11 @@ const churn: Attack = {
       n,
       8,
       async (_, worker) => {
-        // One name per worker: a name is free again once its link has closed.
-        const name = `churn-${worker}`;
+        // One name per worker: a name is free again once its link has closed (mallory's links may be parallel).
+        const name = ctx.linkName(`churn-${worker}`);
         const peer = await ctx.connect(ctx.tcp, {}, name);
         try {
-          await peer.handshake({ name, secret: ctx.settings.secret });
+          await peer.handshake({ ...ctx.proofs, name });
           done++;
         } finally {
           peer.destroy();
@@ -276,6 +291,8 @@ const malformed: Attack = {
   kind: "flood",
   probeJoins: true,
   summary: "1,000 connections, half authenticated first, each sending one malformed frame (11 kinds)",
+  trustSummary:
+    "1,000 connections, half authenticated first (as mallory, with its identity), each sending one malformed frame (11 kinds)",
   async run(ctx) {
     const bodies = malformedBodies();
     const n = ctx.count(1_000);
@@ -284,10 +301,10 @@ const malformed: Attack = {
       n,
       8,
       async (i, worker) => {
-        const name = `malformed-${worker}`;
+        const name = ctx.linkName(`malformed-${worker}`);
         const peer = await ctx.connect(ctx.tcp, {}, name);
         try {
-          if (i % 2 === 1) await peer.handshake({ name, secret: ctx.settings.secret });
+          if (i % 2 === 1) await peer.handshake({ ...ctx.proofs, name });
           peer.write(bodies[i % bodies.length] as Buffer);
           if (await peer.waitClosed(3_000)) closed++;
         } finally {

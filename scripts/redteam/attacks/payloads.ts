@@ -1,11 +1,14 @@
 /**
  * Floods of work per message: slow calls held by the thousand, bodies that decode into far more than they weigh,
  * names at and beyond the protocol's limits, and deep or wide payloads echoed back.
+ *
+ * In trust mode these are mallory's own messages on mallory's links, sealed with its MAC as a member's are (their
+ * payloads then travel packed, as a bin), so that the victim does all the work it does for authenticated traffic.
  */
 import type { CallMessage, Message } from "../../../packages/supcon/src/wire/messages.js";
 import { MessageType } from "../../../packages/supcon/src/wire/messages.js";
 import type { Attack, AttackContext } from "../attack.js";
-import { ATTACKER, VICTIM, pool, sleep } from "../attack.js";
+import { ATTACKER, VICTIM, calcCall, pool, sleep } from "../attack.js";
 import type { HostilePeer } from "../peer.js";
 import { isReply, rawFrame } from "../wire.js";
 
@@ -14,24 +17,15 @@ const concurrency: Attack = {
   kind: "flood",
   summary:
     "10,000 slow calls (sleep 10 min) held in flight by the attacker: the victim's default maxServingCalls",
+  trustSummary:
+    "10,000 slow calls (sleep 10 min) of mallory's own, sealed, held in flight: the victim's default maxServingCalls",
   victimOptions: (scale) => (scale < 1 ? { maxServingCalls: Math.max(20, Math.round(10_000 * scale)) } : {}),
   async run(ctx) {
     const peer = await ctx.member();
     const n = ctx.count(10_000);
     let id = 1;
     for (; id <= n && !ctx.stopped && !peer.isClosed; id++) {
-      const sleepCall: Message = {
-        type: MessageType.Call,
-        dst: VICTIM,
-        src: ATTACKER,
-        hops: 0,
-        id,
-        path: "/calc",
-        intf: "com.example.Calc",
-        method: "sleep",
-        args: { ms: 600_000 },
-        timeoutMs: 600_000,
-      };
+      const sleepCall = calcCall("sleep", id, { ms: 600_000 }, 600_000);
       if (!peer.sendOnChannel(sleepCall)) await peer.drained();
     }
     ctx.note(`${id - 1} slow calls sent`);
@@ -77,20 +71,24 @@ async function oneByOne(
   let closed = 0;
   const it = frames();
   for (let i = 0; i < count && !ctx.stopped; i++) {
-    const next = it.next();
-    if (next.done === true) break;
     if (peer === undefined || peer.isClosed) {
       // The victim may not have seen the last link of this name close yet: try again shortly.
-      peer = await ctx.member({ name }, "tcp").catch(() => undefined);
+      peer = await ctx.member({ name: ctx.linkName(name) }, "tcp").catch(() => undefined);
       if (peer === undefined) {
         await sleep(100);
         continue;
       }
     }
+    // Taken once a link is up: in trust mode a frame is sealed with keys the first link brings.
+    const next = it.next();
+    if (next.done === true) break;
     peer.write(next.value);
     // Waiting stops at the deadline (with a little room for a reply already on its way).
     const waitMs = Math.max(500, Math.min(5_000, ctx.deadline - Date.now()));
-    const reply = await peer.next(isReply, waitMs).catch(() => undefined);
+    // Its frames are all call 1 (mallory's other calls, in trust mode, have other ids).
+    const reply = await peer
+      .next((m) => isReply(m) && "id" in m && m.id === 1, waitMs)
+      .catch(() => undefined);
     if (reply !== undefined) answered++;
     else if (await peer.waitClosed(2_000)) closed++;
   }
@@ -103,27 +101,30 @@ const decodeAmplification: Attack = {
   kind: "flood",
   summary:
     "1 MiB frames of empty maps and of chains of 96 nested arrays, and CALLs whose method name is 15 MiB long",
+  trustSummary:
+    "the same frames, sealed by mallory (the args packed as a bin under its MAC), on mallory's links",
   async run(ctx) {
     const mib = 1024 * 1024;
-    // Built once each and sent again and again: one byte of the body per empty map, two per level of a chain.
-    // The token sits at the third level of nesting (message, args): chains of 96 stay within the 100 levels allowed.
-    const empties = rawFrame(
-      echoCall(
-        1,
-        Array.from({ length: mib }, () => ({})),
-      ),
-    );
-    const deep = rawFrame(
-      echoCall(
-        1,
-        Array.from({ length: Math.floor(mib / 97) }, () => nested(96)),
-      ),
-    );
-    const longName = rawFrame({ ...echoCall(1, null), method: "m".repeat(15 * mib) });
     const rounds = ctx.count(20);
     const result = await oneByOne(
       ctx,
       function* () {
+        // Built once each and sent again and again: one byte of the body per empty map, two per level of a chain.
+        // The token sits at the third level of nesting (message, args): chains of 96 stay within the 100 levels
+        // allowed.
+        const empties = ctx.frameOf(
+          echoCall(
+            1,
+            Array.from({ length: mib }, () => ({})),
+          ),
+        );
+        const deep = ctx.frameOf(
+          echoCall(
+            1,
+            Array.from({ length: Math.floor(mib / 97) }, () => nested(96)),
+          ),
+        );
+        const longName = ctx.frameOf({ ...echoCall(1, null), method: "m".repeat(15 * mib) });
         for (;;) {
           yield empties;
           yield deep;
@@ -148,6 +149,8 @@ const hugeNames: Attack = {
   kind: "flood",
   summary:
     "names at the limits: 4,096 BINDs per link on 8 links, 10,000 SUBSCRIBEs and 5,000 CALLs to unknown paths; and 20 above them",
+  trustSummary:
+    "the same on mallory's links (8 parallel ones bind the channels), the SUBSCRIBEs and CALLs sealed by mallory",
   async run(ctx) {
     const links = ctx.count(8);
     const subscribes = ctx.count(10_000);
@@ -156,7 +159,7 @@ const hugeNames: Attack = {
       links,
       4,
       async (l) => {
-        const peer = await ctx.member({ name: `binder-${l}` }, "tcp");
+        const peer = await ctx.member({ name: ctx.linkName(`binder-${l}`) }, "tcp");
         for (let channel = 0; channel < 4096 && !ctx.stopped; channel++) {
           const full = !peer.send({
             type: MessageType.Bind,
@@ -209,8 +212,9 @@ const hugeNames: Attack = {
       sent++;
       if (!peer.send(m)) await peer.drained();
     }
-    // Above the limits: each should close its link (from a name of its own: `mallory` is linked still).
-    const aboveLimits = "above-limits";
+    // Above the limits: each should close its link (from a name of its own: `mallory` is linked still; in trust mode
+    // another link of mallory's).
+    const aboveLimits = ctx.linkName("above-limits");
     const above = ctx.count(20);
     const refused = await oneByOne(
       ctx,
@@ -243,6 +247,7 @@ const deepWide: Attack = {
   kind: "flood",
   summary:
     "echo calls with args 96 levels deep, maps of 100,000 keys and arrays of 2,000,000 numbers, 4 at a time",
+  trustSummary: "the same echo calls, sealed by mallory, on 4 links of mallory's",
   async run(ctx) {
     // A CALL's args values may nest 97 levels deep: the message array and the args map are the first two of 100.
     const wideMap: Record<string, number> = {};
@@ -258,7 +263,7 @@ const deepWide: Attack = {
       4,
       4,
       async (_, worker) => {
-        const name = `echo-${worker}`;
+        const name = ctx.linkName(`echo-${worker}`);
         let peer: HostilePeer | undefined;
         while (id < n && !ctx.stopped) {
           if (peer === undefined || peer.isClosed) {
@@ -270,11 +275,10 @@ const deepWide: Attack = {
             }
           }
           const mine = ++id;
-          peer.write(rawFrame(echoCall(mine, tokens[mine % tokens.length], name)));
+          const frame = ctx.frameOf(echoCall(mine, tokens[mine % tokens.length], name));
           const waitMs = Math.max(500, Math.min(15_000, ctx.deadline - Date.now()));
-          const reply = await peer
-            .next((m) => isReply(m) && "id" in m && m.id === mine, waitMs)
-            .catch(() => undefined);
+          const link = peer;
+          const reply = await ctx.reply(mine, waitMs, () => link.write(frame));
           if (reply?.type === MessageType.Result) answered++;
           else if (peer.isClosed) refused++;
           else unanswered++;

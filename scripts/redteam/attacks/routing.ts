@@ -1,10 +1,15 @@
 /**
  * Floods of the routing and event tables: fake nodes advertised behind the attacker, source names sprayed in
  * events, and fake subscribers that turn each event the victim fires into thousands of frames.
+ *
+ * In trust mode the fake nodes' adverts are signed with mallory's key (the only one it has: the victim must refuse
+ * them, since mallory's certificate names only mallory), mallory's own advert listing them is genuine, and the
+ * messages in the fakes' names carry forged MACs in turn (none, mallory's own pair key's, a copied one).
  */
 import { MessageType } from "../../../packages/supcon/src/wire/messages.js";
 import type { Attack, AttackContext } from "../attack.js";
 import { ATTACKER, VICTIM, sleep } from "../attack.js";
+import type { AddressedMessage } from "../../../packages/supcon/src/link/peer-link.js";
 import type { HostilePeer } from "../peer.js";
 import { instanceOf } from "../peer.js";
 import { advert } from "../wire.js";
@@ -24,13 +29,16 @@ async function advertiseFakes(
 ): Promise<string[]> {
   const names: string[] = [];
   let seq = Date.now();
+  const member = ctx.settings.member;
   for (let i = 0; i < count && !ctx.stopped && !peer.isClosed; i++) {
     const name = `${prefix}-${i}`;
     names.push(name);
-    if (!peer.send(advert(name, FAKE_INSTANCE, seq, [ATTACKER]))) await peer.drained();
+    const fake = advert(name, FAKE_INSTANCE, seq, [ATTACKER]);
+    if (!peer.send(member?.sign(fake) ?? fake)) await peer.drained();
     if (names.length % batch === 0 || i === count - 1) {
       // The attacker's own advert, listing every fake so far: each becomes reachable.
-      peer.send(advert(ATTACKER, instanceOf(ATTACKER), ++seq, [VICTIM, ...names]));
+      const neighbors = [VICTIM, ...names];
+      peer.send(member?.advert(neighbors) ?? advert(ATTACKER, instanceOf(ATTACKER), ++seq, neighbors));
       await peer.drained();
     }
   }
@@ -41,6 +49,8 @@ const advertFlood: Attack = {
   name: "advert-flood",
   kind: "flood",
   summary: "50,000 fake nodes advertised behind the attacker, in batches of 1,000",
+  trustSummary:
+    "50,000 fake nodes advertised behind the attacker, in batches of 1,000, each advert signed with mallory's key (and mallory's genuine advert listing them)",
   async run(ctx) {
     const peer = await ctx.member();
     const n = ctx.count(50_000);
@@ -54,12 +64,14 @@ const sourceSpray: Attack = {
   name: "source-spray",
   kind: "flood",
   summary: "100,000 EVENTs to the victim, each from a different made-up source node",
+  trustSummary:
+    "100,000 EVENTs to the victim, each from a different made-up source node, with no MAC, mallory's own or a copied one in turn",
   async run(ctx) {
     const peer = await ctx.member();
     const n = ctx.count(100_000);
     let i = 0;
     for (; i < n && !ctx.stopped && !peer.isClosed; i++) {
-      const full = !peer.send({
+      const event: AddressedMessage = {
         type: MessageType.Event,
         dst: VICTIM,
         src: `spray-${i}`,
@@ -69,7 +81,8 @@ const sourceSpray: Attack = {
         event: "seq",
         args: { n: i },
         seq: 1,
-      });
+      };
+      const full = !peer.send(ctx.forge(event, i));
       if (full) await peer.drained();
     }
     ctx.note(`${i} of ${n} sprayed EVENTs`);
@@ -81,14 +94,16 @@ const subscriptionAmplification: Attack = {
   name: "sub-amplification",
   kind: "flood",
   summary: "5,000 fake subscribers behind the attacker, each subscribed to the victim's /stream seq",
+  trustSummary:
+    "5,000 fake subscribers behind the attacker (adverts signed with mallory's key), each SUBSCRIBE with no MAC, mallory's own or a copied one in turn",
   async run(ctx) {
     const peer = await ctx.member();
     const n = ctx.count(5_000);
     const names = await advertiseFakes(ctx, peer, "sub", n);
     await sleep(100);
-    for (const src of names) {
+    for (const [i, src] of names.entries()) {
       if (ctx.stopped) break;
-      const full = !peer.send({
+      const subscribe: AddressedMessage = {
         type: MessageType.Subscribe,
         dst: VICTIM,
         src,
@@ -96,7 +111,8 @@ const subscriptionAmplification: Attack = {
         path: "/stream",
         intf: "test.Stream",
         event: "seq",
-      });
+      };
+      const full = !peer.send(ctx.forge(subscribe, i));
       if (full) await peer.drained();
     }
     // What comes back is only counted: decoding it here would load the machine the victim runs on.

@@ -290,8 +290,11 @@ export class NodeCore<ListenSpec, DialSpec> {
   }
 
   /**
-   * A message whose MAC does not verify: dropped, counted and warned about; a CALL is answered with
-   * supcon.PermissionDenied, so that a genuine caller whose key this node does not know yet sees why.
+   * A message whose MAC does not verify: dropped, counted and warned about. A CALL that came on its source's own
+   * link (a name the handshake proved) is answered with supcon.PermissionDenied, so that a genuine caller whose
+   * key this node does not know yet sees why. One that came by another way is not: the answer, sealed by this
+   * node, would go to a node that may never have sent it, and fail that node's own call of the same id to this one
+   * (a member that learns a node's call ids, as any node it calls does, could fail its calls at will).
    */
   #unverified(message: AddressedMessage, from: string, verdict: Exclude<MacVerdict, "ok">): void {
     const auth = this.originAuth as OriginAuth;
@@ -306,7 +309,7 @@ export class NodeCore<ListenSpec, DialSpec> {
       "messages failed verification",
     );
     if (warning !== undefined) this.status.warn(warning);
-    if (message.type === MessageType.Call) {
+    if (message.type === MessageType.Call && from === message.src) {
       this.router.answer(
         message.src,
         message.id,
