@@ -304,11 +304,13 @@ export class Trust {
     } catch {
       return `'${name}' presented a credential that is not an X.509 certificate`;
     }
-    const issuer = this.#cas.find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
-    if (issuer === undefined) return `the certificate of '${name}' was not issued by a CA this node trusts`;
+    // The names first: comparing them is cheap, checking the signature is not (about 0.3 ms), and a member that
+    // floods adverts of made-up nodes with its own certificate is refused here for each of them.
     if (!certificateNames(cert).includes(name)) {
       return `the certificate presented for '${name}' names ${certificateNames(cert).join(", ") || "nothing"}`;
     }
+    const issuer = this.#cas.find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
+    if (issuer === undefined) return `the certificate of '${name}' was not issued by a CA this node trusts`;
     try {
       checkKeyType(cert.publicKey, "key");
     } catch (err) {
