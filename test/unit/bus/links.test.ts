@@ -233,6 +233,36 @@ describe("LinkSet", () => {
     expect(a.toSelf).toEqual([]);
   });
 
+  it("floods once per peer, however many links it has, and to no peer that the excepted link leads to", async () => {
+    const a = make("a");
+    const b = make("b");
+    const c = make("c");
+    const toB = connect(a, b);
+    connect(a, b);
+    connect(a, c);
+    connect(a, c);
+    await settle();
+    const advert: AdvertMessage = {
+      type: MessageType.Advert,
+      origin: "x",
+      instance: "i",
+      seq: 1,
+      neighbors: [],
+      objects: {},
+    };
+    a.links.broadcast(advert);
+    await settle();
+    expect(b.messages.map((m) => m.message)).toEqual([advert]);
+    expect(c.messages.map((m) => m.message)).toEqual([advert]);
+    // The link a flood came by stands for its peer: none of that peer's links is sent it back.
+    a.links.broadcast({ ...advert, seq: 2 }, toB.connector.link);
+    a.links.sendTo("b", { ...advert, seq: 3 }, toB.connector.link);
+    a.links.sendTo("c", { ...advert, seq: 4 });
+    await settle();
+    expect(b.messages.map((m) => (m.message as AdvertMessage).seq)).toEqual([1]);
+    expect(c.messages.map((m) => (m.message as AdvertMessage).seq)).toEqual([1, 2, 4]);
+  });
+
   it("closeAll(): says goodbye on every link, closes the loopback, and resolves once all have closed", async () => {
     const a = make("a");
     const b = make("b");

@@ -137,22 +137,26 @@ export class LinkSet {
     return [...this.#byPeer.keys()].filter((peer) => peer !== this.#settings.self).sort();
   }
 
-  /** Sends `message` on every open link but `except`, one link or a set of them (flooding). */
+  /**
+   * Floods `message` to every peer but those of `except` (one link, or a set of them): once per peer, on the first
+   * of its links that takes it. What a flood carries is the peer's as a node, not a link's, so a peer with many
+   * links (both sides dialled, or a member that opens thousands) is sent it once, not once per link.
+   */
   broadcast(message: Message, except?: PeerLink | ReadonlySet<PeerLink>): void {
     const skip = except instanceof Set ? (except as ReadonlySet<PeerLink>) : undefined;
-    for (const links of this.#byPeer.values()) {
-      for (const link of links) {
-        if (link === except || link === this.#loopback || skip?.has(link) === true) continue;
-        link.send(message);
-      }
+    for (const [peer, links] of this.#byPeer) {
+      if (peer === this.#settings.self) continue;
+      if (links.some((link) => link === except || skip?.has(link) === true)) continue;
+      sendOnOne(links, message);
     }
   }
 
-  /** Sends `message` on the open links to `peer` but `except`. */
+  /** Sends `message` to `peer` once, on the first of its links that takes it, unless `except` is one of them. */
   sendTo(peer: string, message: Message, except?: PeerLink): void {
     const links = this.#byPeer.get(peer);
     if (links === undefined || peer === this.#settings.self) return;
-    for (const link of links) if (link !== except) link.send(message);
+    if (except !== undefined && links.includes(except)) return;
+    sendOnOne(links, message);
   }
 
   /** Open links to other nodes, for diagnostics. */
@@ -174,4 +178,9 @@ export class LinkSet {
     this.#loopback.close();
     await Promise.all(closing);
   }
+}
+
+/** Sends `message` on the first of `links` that takes it (a link may be closing, or overloaded). */
+function sendOnOne(links: readonly PeerLink[], message: Message): void {
+  for (const link of links) if (link.send(message) === "sent") return;
 }
