@@ -58,6 +58,9 @@ interface VictimReady {
 
 interface VictimState {
   readonly rss: number;
+  /** JavaScript heap in use, and memory of Buffers and other objects outside it: what the node holds. */
+  readonly heapUsed: number;
+  readonly external: number;
 }
 
 export async function runAttack(attack: Attack, settings: RunSettings): Promise<AttackResult> {
@@ -190,6 +193,14 @@ export async function runAttack(attack: Attack, settings: RunSettings): Promise<
       subscriptionLoss: attack.missedIsBreach === true ? missed : 0,
     };
     if (ctx.kicks !== undefined) ctx.note(ctx.kicks);
+    if (before !== undefined && after !== undefined) {
+      // RSS also counts what V8 and the C allocator keep after a collection, which they reuse but rarely return:
+      // what the node itself still holds is its heap in use and its external memory.
+      const held = (s: VictimState): string => `${((s.heapUsed + s.external) / MIB).toFixed(1)}`;
+      ctx.note(
+        `the victim's heap in use and external memory before/after: ${held(before)} / ${held(after)} MiB`,
+      );
+    }
     if (trust !== undefined) for (const w of refusalWarnings(v)) ctx.note(`the victim warned: ${w}`);
     const madeUp = ctx.settings.member?.madeUp ?? 0;
     if (madeUp > 0) ctx.note(`${madeUp} forged MACs were random bytes (no key or real MAC to use yet)`);
