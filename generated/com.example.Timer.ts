@@ -180,3 +180,39 @@ export abstract class TimerServer extends Implementation<TimerEvents> {
   /** Cancels a pending timer; does nothing if there is no such timer. */
   abstract cancel(args: TimerCancelIn, ctx: CallContext): TimerCancelOut | Promise<TimerCancelOut>;
 }
+
+/**
+ * Handlers of `com.example.Timer`, one per method, for {@link createTimerServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface TimerHandlers {
+  /**
+   * Adds a new timer.
+   *
+   * @throws {@link TimerAlreadyExistsError} A timer with this name is pending.
+   */
+  add(args: TimerAddIn, ctx: CallContext): void | Promise<void>;
+
+  /** Lists the pending timers. */
+  list(args: Record<string, never>, ctx: CallContext): TimerListOut | Promise<TimerListOut>;
+
+  /** Cancels a pending timer; does nothing if there is no such timer. */
+  cancel(args: TimerCancelIn, ctx: CallContext): TimerCancelOut | Promise<TimerCancelOut>;
+}
+
+/**
+ * An implementation of `com.example.Timer` that calls `handlers`.
+ * Register it with `node.register(path, impl)`; fire events with `impl.fire(event, args)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createTimerServer({ add(args, ctx) { ... }, ... }));
+ * ```
+ */
+export function createTimerServer(handlers: TimerHandlers): Implementation<TimerEvents> {
+  const impl = new Implementation<TimerEvents>(TimerInterface);
+  impl.setCallCb<TimerAddIn>("add", (args, ctx) => handlers.add(args, ctx));
+  impl.setCallCb<Record<string, never>>("list", (args, ctx) => handlers.list(args, ctx));
+  impl.setCallCb<TimerCancelIn>("cancel", (args, ctx) => handlers.cancel(args, ctx));
+  return impl;
+}

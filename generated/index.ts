@@ -2,3 +2,4 @@
 /* eslint-disable */
 
 export * from "./com.example.Timer.js";
+export * as ComExampleTimer from "./com.example.Timer.js";

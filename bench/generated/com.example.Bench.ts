@@ -91,3 +91,27 @@ export abstract class BenchServer extends Implementation<BenchEvents> {
   /** Answers every request with ok. */
   abstract echo(args: BenchEchoIn, ctx: CallContext): BenchEchoOut | Promise<BenchEchoOut>;
 }
+
+/**
+ * Handlers of `com.example.Bench`, one per method, for {@link createBenchServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface BenchHandlers {
+  /** Answers every request with ok. */
+  echo(args: BenchEchoIn, ctx: CallContext): BenchEchoOut | Promise<BenchEchoOut>;
+}
+
+/**
+ * An implementation of `com.example.Bench` that calls `handlers`.
+ * Register it with `node.register(path, impl)`; fire events with `impl.fire(event, args)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createBenchServer({ echo(args, ctx) { ... } }));
+ * ```
+ */
+export function createBenchServer(handlers: BenchHandlers): Implementation<BenchEvents> {
+  const impl = new Implementation<BenchEvents>(BenchInterface);
+  impl.setCallCb<BenchEchoIn>("echo", (args, ctx) => handlers.echo(args, ctx));
+  return impl;
+}

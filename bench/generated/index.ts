@@ -2,3 +2,4 @@
 /* eslint-disable */
 
 export * from "./com.example.Bench.js";
+export * as ComExampleBench from "./com.example.Bench.js";

@@ -2,6 +2,7 @@
  * The built CLI, run as a real process: exit statuses 0 (success), 1 (--check found differences) and 2 (invalid
  * input or usage), what it prints, and option defaults from package.json.
  */
+import { summaryLines } from "../../packages/supcon-gen/src/cli.js";
 import { ECHO_YAML, TIMER_YAML, ensureBuilt, runCli, tempProject } from "./helpers.js";
 
 beforeAll(() => ensureBuilt(), 120_000);
@@ -12,10 +13,15 @@ describe("supcon-gen", () => {
 
   it("generates, prints a summary and exits 0", () => {
     const r = runCli(["interfaces", "--out", "generated"], project.dir);
-    expect(r).toEqual({ status: 0, stdout: "wrote 3 files (0 unchanged) to generated/\n", stderr: "" });
+    expect(r).toEqual({
+      status: 0,
+      stdout: "wrote 3 files to generated/ (com.example.Echo.ts, com.example.Timer.ts, index.ts)\n",
+      stderr: "",
+    });
     expect(project.read("generated/com.example.Timer.ts")).toContain('from "supcon";');
+    // Nothing to write: it says so, rather than "wrote 3 files (3 unchanged)" (issue 11).
     expect(runCli(["interfaces", "--out", "generated"], project.dir).stdout).toBe(
-      "wrote 3 files (3 unchanged) to generated/\n",
+      "3 files up to date in generated/ (com.example.Echo.ts, com.example.Timer.ts, index.ts)\n",
     );
   });
 
@@ -55,7 +61,10 @@ describe("supcon-gen", () => {
     expect(project.read("generated/com.example.Echo.ts")).toBe(before);
     expect(project.exists("generated/com.example.More.ts")).toBe(false);
     const fixed = runCli(["interfaces", "--out", "generated"], project.dir);
-    expect(fixed.stdout).toBe("wrote 4 files (1 unchanged, 1 removed) to generated/\n");
+    expect(fixed.stdout).toBe(
+      "wrote 3 files to generated/ (com.example.Echo.ts, com.example.More.ts, index.ts); " +
+        "removed 1 file (com.example.Gone.ts); 1 up to date (com.example.Timer.ts)\n",
+    );
   });
 
   it("exits 2 on invalid input, printing every diagnostic and writing nothing", () => {
@@ -88,14 +97,30 @@ describe("supcon-gen", () => {
 
   it("prints warnings and still succeeds", () => {
     const loose = tempProject({
-      "i/loose.yaml": "name: a.Loose\nmethods:\n  - name: m\n    inArgs:\n      x: just text\n",
+      "i/loose.yaml": "%FUTURE directive\n---\nname: a.Loose\nmethods:\n  - name: m\n",
     });
     try {
       const r = runCli(["i", "--out", "g"], loose.dir);
       expect(r.status).toBe(0);
-      expect(r.stderr).toMatch(
-        /^i\/loose\.yaml:5:7: warning: in-argument 'x' of method 'm' has no type, so it is 'any'/,
+      expect(r.stderr).toMatch(/^i\/loose\.yaml:1:1: warning: YAML: unknown directive %FUTURE/);
+      expect(loose.exists("g/a.Loose.ts")).toBe(true);
+    } finally {
+      loose.cleanup();
+    }
+  });
+
+  it("refuses an argument without a type (once a warning, and 'any')", () => {
+    const loose = tempProject({
+      "i/loose.yaml": "name: a.Loose\nmethods:\n  - name: m\n    inArgs:\n      x: just text\n",
+    });
+    try {
+      const r = runCli(["i", "--out", "g"], loose.dir);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(
+        "i/loose.yaml:5:7: error: in-argument 'x' of method 'm' has no type; start the description with the type " +
+          "in parentheses: x: (str) - just text\nsupcon-gen: 1 error; nothing was written\n",
       );
+      expect(loose.exists("g")).toBe(false);
     } finally {
       loose.cleanup();
     }
@@ -150,8 +175,38 @@ describe("supcon-gen", () => {
 
   it("--docs writes Markdown pages and their index", () => {
     const r = runCli(["interfaces", "--out", "generated", "--docs", "docs/api"], project.dir);
-    expect(r.stdout).toMatch(/^wrote \d+ files \(\d+ unchanged\) to generated\/ and docs\/api\/\n$/);
+    expect(r.stdout).toMatch(/^4 files up to date in generated\/ \(com\.example\.Echo\.ts, .*\)\n/);
+    expect(r.stdout).toMatch(
+      /\nwrote 4 files to docs\/api\/ \(com\.example\.Echo\.md, com\.example\.More\.md, com\.example\.Timer\.md, index\.md\)\n$/,
+    );
     expect(project.read("docs/api/index.md")).toContain("[com.example.Timer](com.example.Timer.md)");
     expect(project.read("docs/api/com.example.Timer.md")).toContain("# com.example.Timer");
+  });
+});
+
+describe("summaryLines()", () => {
+  const out = { dir: "/p/gen", relativePath: "gen", extension: ".ts" };
+  const docs = { dir: "/p/gen/docs", relativePath: "gen/docs", extension: ".md" };
+
+  it("names what was written, removed and up to date, per output folder", () => {
+    const summary = {
+      written: ["gen/a.ts", "gen/docs/a.md"],
+      unchanged: ["gen/index.ts", "gen/docs/index.md"],
+      removed: ["gen/old.ts"],
+    };
+    expect(summaryLines(summary, [out, docs])).toEqual([
+      "wrote 1 file to gen/ (a.ts); removed 1 file (old.ts); 1 up to date (index.ts)",
+      "wrote 1 file to gen/docs/ (a.md); 1 up to date (index.md)",
+    ]);
+    expect(summaryLines({ written: [], unchanged: [], removed: ["gen/old.ts"] }, [out])).toEqual([
+      "removed 1 file from gen/ (old.ts)",
+    ]);
+  });
+
+  it("lists at most five names and counts the rest", () => {
+    const many = Array.from({ length: 8 }, (_, i) => `gen/m${i}.ts`);
+    expect(summaryLines({ written: [], unchanged: many, removed: [] }, [out])).toEqual([
+      "8 files up to date in gen/ (m0.ts, m1.ts, m2.ts, m3.ts, m4.ts and 3 more)",
+    ]);
   });
 });

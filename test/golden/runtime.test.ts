@@ -1,10 +1,11 @@
 /**
  * The runtime accepts every generated descriptor (normal form, self-contained with copies of other interfaces'
- * types) and generated declared errors behave as the runtime expects.
+ * types), generated declared errors behave as the runtime expects, and an implementation made from handlers
+ * (`createTimerServer`) serves calls and fires events.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Interface, RemoteError } from "supcon";
+import { Implementation, Interface, Node, RemoteError } from "supcon";
 import type * as TimerModule from "./full-timer/expected/com.example.Timer.js";
 
 const ROOT = __dirname;
@@ -58,5 +59,60 @@ describe("generated modules at run time", () => {
     expect(e.rawMessage).toBe("A timer with this name is pending.");
     expect(e.message).toBe("com.example.Timer.AlreadyExists: A timer with this name is pending.");
     expect(new timer.TimerNotFoundError("gone").message).toBe("com.example.Timer.NotFound: gone");
+  });
+});
+
+describe("createTimerServer()", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const timer = require(path.join(ROOT, "full-timer/expected/com.example.Timer.ts")) as typeof TimerModule;
+
+  it("serves each method from its handler, with the call context, and fires events", async () => {
+    const node = new Node("timers");
+    const calls: string[] = [];
+    const impl = timer.createTimerServer({
+      add(args, ctx) {
+        calls.push(`add ${args.timer} ${args.seconds} from ${ctx.caller}`);
+        if (args.timer === "taken") throw new timer.TimerAlreadyExistsError();
+        impl.fire("timeout", { timer: args.timer });
+      },
+      async list() {
+        return { timers: [{ timer: "t", remaining: 1, unit: "seconds", history: [], attributes: {} }] };
+      },
+      cancel: (args) => ({ cancelled: args.timer === "t" }),
+      counts: () => ({ byLabel: {}, total: 1 }),
+    });
+    expect(impl).toBeInstanceOf(Implementation);
+    expect(impl.intf).toBe(timer.TimerInterface);
+    try {
+      node.register("/timer", impl);
+      const client = new timer.TimerClient(node, "timers", "/timer");
+      const fired: string[] = [];
+      client.on("timeout", (args) => fired.push(args.timer));
+      await client.add({ timer: "a", seconds: 1 });
+      expect(calls).toEqual(["add a 1 from timers"]);
+      await expect(client.add({ timer: "taken", seconds: 1 })).rejects.toBeInstanceOf(
+        timer.TimerAlreadyExistsError,
+      );
+      expect((await client.list()).timers[0]?.unit).toBe("seconds");
+      expect(await client.cancel({ timer: "t" })).toEqual({ cancelled: true });
+      expect(await client.counts()).toEqual({ byLabel: {}, total: 1 });
+      // A handler's result is checked against the interface, as a class's is.
+      const wrong = timer.createTimerServer({
+        add() {},
+        list: () => ({ timers: [] }),
+        cancel: () => ({ cancelled: "no" }) as unknown as { cancelled: boolean },
+        counts: () => ({ byLabel: {}, total: 0 }),
+      });
+      node.register("/wrong", wrong);
+      await expect(
+        new timer.TimerClient(node, "timers", "/wrong").cancel({ timer: "t" }),
+      ).rejects.toMatchObject({
+        code: "supcon.Internal",
+      });
+      for (let i = 0; i < 100 && fired.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(fired).toEqual(["a"]);
+    } finally {
+      await node.close();
+    }
   });
 });

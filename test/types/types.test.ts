@@ -1,6 +1,7 @@
 /**
- * Type-level tests of generated code: `fixtures/timer-usage.ts` holds calls that must compile and calls marked
- * `@ts-expect-error` that must not (a wrong argument, an unknown method or event, a wrong payload or return type).
+ * Type-level tests of generated code: `fixtures/timer-usage.ts` and `handlers-usage.ts` hold code that must compile
+ * and lines marked `@ts-expect-error` that must not (a wrong argument, an unknown method or event, a wrong payload
+ * or return type; handlers typed without annotations, literal unions inferred; the dynamic `node.on`'s args).
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";

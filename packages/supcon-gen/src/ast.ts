@@ -22,8 +22,8 @@ export function spanAt(str: Str, offset: number): Span {
 /** One argument of a method or event, or one field of a struct. */
 export interface ArgAst {
   readonly name: Str;
-  /** The type expression: the `type` key, or the type of a seed-style description `(str) - text`; null if neither. */
-  readonly type: Str | null;
+  /** The type expression: the `type` key, or the type of a seed-style description `(str) - text`. */
+  readonly type: Str;
   /** The description, without a seed-style type prefix. */
   readonly description: string | null;
   /** The `optional` key, if given. */

@@ -14,6 +14,7 @@ import type { CompileOptions, CompileResult } from "./compile.js";
 import { DEFAULT_RUNTIME_IMPORT, compile } from "./compile.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { InternalCompilerError, formatDiagnostic, hasErrors } from "./diagnostics.js";
+import { compareStrings } from "./paths.js";
 import type { WatchRun } from "./watch.js";
 import { watch } from "./watch.js";
 import type { OutputDir, WriteSummary } from "./write.js";
@@ -81,7 +82,7 @@ async function run(args: readonly string[], env: CliEnvironment): Promise<number
   const written = writeOutput(result.files, result.outputs, env.cwd);
   printDiagnostics(written.diagnostics, env);
   if (written.summary === null) return ExitCode.Invalid;
-  env.stdout(summaryLine(written.summary, result.outputs) + "\n");
+  for (const line of summaryLines(written.summary, result.outputs)) env.stdout(line + "\n");
   return ExitCode.Ok;
 }
 
@@ -208,11 +209,51 @@ function reportCheck(result: CompileResult, cli: CliOptions, env: CliEnvironment
   return ExitCode.CheckFailed;
 }
 
-function summaryLine(summary: WriteSummary, outputs: readonly OutputDir[]): string {
-  const total = summary.written.length + summary.unchanged.length;
-  const removed = summary.removed.length > 0 ? `, ${summary.removed.length} removed` : "";
-  const dirs = outputs.map((o) => `${o.relativePath}/`).join(" and ");
-  return `wrote ${total} file${total === 1 ? "" : "s"} (${summary.unchanged.length} unchanged${removed}) to ${dirs}`;
+/** Most file names listed per part of a summary line; the rest are counted. */
+const MAX_LISTED_FILES = 5;
+
+/**
+ * What a run wrote, one line per output folder: the files written, removed and already up to date, by name
+ * (`wrote 1 file to generated/ (com.example.Timer.ts); 1 up to date (index.ts)`, or
+ * `2 files up to date in generated/ (com.example.Timer.ts, index.ts)` when nothing had to change).
+ */
+export function summaryLines(summary: WriteSummary, outputs: readonly OutputDir[]): string[] {
+  return outputs.map((out) => {
+    const dir = `${out.relativePath}/`;
+    // Generated files sit directly in their folder; a docs folder may be inside the code's, hence the extension.
+    const mine = (files: readonly string[]): string[] =>
+      files.filter((f) => f.endsWith(out.extension) && path.posix.dirname(f) === out.relativePath);
+    const written = mine(summary.written);
+    const removed = mine(summary.removed);
+    const unchanged = mine(summary.unchanged);
+    if (written.length === 0 && removed.length === 0) {
+      return `${files(unchanged.length)} up to date in ${dir}${listed(unchanged)}`;
+    }
+    const parts: string[] = [];
+    if (written.length > 0) parts.push(`wrote ${files(written.length)} to ${dir}${listed(written)}`);
+    if (removed.length > 0) {
+      // After "wrote ... to dir/" the folder is named already.
+      const from = written.length > 0 ? "" : ` from ${dir}`;
+      parts.push(`removed ${files(removed.length)}${from}${listed(removed)}`);
+    }
+    if (unchanged.length > 0) parts.push(`${unchanged.length} up to date${listed(unchanged)}`);
+    return parts.join("; ");
+  });
+}
+
+function files(n: number): string {
+  return `${n} file${n === 1 ? "" : "s"}`;
+}
+
+/** ` (a.ts, b.ts)`: the base names, sorted, at most `MAX_LISTED_FILES` of them (and how many more). */
+function listed(paths: readonly string[]): string {
+  if (paths.length === 0) return "";
+  const names = paths
+    .map((p) => path.posix.basename(p))
+    .sort(compareStrings)
+    .slice(0, MAX_LISTED_FILES);
+  const more = paths.length > MAX_LISTED_FILES ? ` and ${paths.length - MAX_LISTED_FILES} more` : "";
+  return ` (${names.join(", ")}${more})`;
 }
 
 function runWatch(options: CompileOptions, env: CliEnvironment): Promise<number> {
@@ -222,17 +263,19 @@ function runWatch(options: CompileOptions, env: CliEnvironment): Promise<number>
       printDiagnostics(run.diagnostics, env);
       if (run.failure !== null) env.stderr(`supcon-gen: failed${after}: ${run.failure.message}\n`);
       if (run.summary !== null) {
-        env.stdout(`${summaryLine(run.summary, run.outputs)}${after} in ${Math.round(run.durationMs)} ms
-`);
+        // The cause and the time go on the last line, after what the run wrote.
+        const suffix = `${after} in ${Math.round(run.durationMs)} ms`;
+        const lines = summaryLines(run.summary, run.outputs);
+        env.stdout(lines.map((line, i) => (i === lines.length - 1 ? line + suffix : line) + "\n").join(""));
       }
       env.stdout("watching for changes (Ctrl-C to stop)\n");
     };
-    const watcher = watch({ ...options, onRun });
+    const onError = (err: Error): void => env.stderr(`supcon-gen: watching failed: ${err.message}\n`);
+    const watcher = watch({ ...options, onRun, onError });
     const stop = (): void => {
-      watcher.close();
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
-      resolve(ExitCode.Ok);
+      void watcher.close().then(() => resolve(ExitCode.Ok));
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);

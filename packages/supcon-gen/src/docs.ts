@@ -1,8 +1,10 @@
 /**
  * Markdown reference pages: one per interface (methods with argument tables, events, types, errors and every
- * description) plus `index.md`, rendered with the Handlebars templates of `templates/docs/`.
+ * description) plus `index.md`, rendered with the Handlebars templates of `templates/docs/`. Every use of a named
+ * type links to its definition, on the same page or on the page of the interface that declares it.
  */
 import type { ModelArg, ModelInterface, Model } from "./model/model.js";
+import { typeRefs } from "./model/model.js";
 import { markdownHeader, inputsLabel } from "./emit/header.js";
 import type { Render } from "./emit/render.js";
 import { descriptorType } from "./emit/view-model.js";
@@ -10,6 +12,7 @@ import { descriptorType } from "./emit/view-model.js";
 /** A row of an arguments or fields table. */
 export interface ArgRowView {
   readonly name: string;
+  /** Markdown: the type in code, a link to the definition of the named type it uses (if it uses one). */
   readonly type: string;
   readonly description: string;
 }
@@ -33,6 +36,8 @@ export interface DocsEventView {
 /** A named type on an interface's page. */
 export interface DocsTypeView {
   readonly name: string;
+  /** The id of its heading, which uses of the type link to (`type-TimerInfo`). */
+  readonly anchor: string;
   readonly description: string | null;
   readonly isEnum: boolean;
   readonly fields: readonly ArgRowView[];
@@ -55,6 +60,7 @@ export interface DocsInterfaceView {
   readonly module: string;
   readonly clientName: string;
   readonly serverName: string;
+  readonly createServerName: string;
   readonly descriptorName: string;
   readonly methods: readonly DocsMethodView[];
   readonly events: readonly DocsEventView[];
@@ -91,7 +97,7 @@ export function interfaceDocsView(intf: ModelInterface): DocsInterfaceView {
   const rows = (args: readonly ModelArg[]): ArgRowView[] =>
     args.map((a) => ({
       name: a.name,
-      type: descriptorType(a.type, intf.name) + (a.optional ? "?" : ""),
+      type: typeCell(a, intf.name),
       description: a.description === null ? "" : cell(a.description),
     }));
   return {
@@ -101,6 +107,7 @@ export function interfaceDocsView(intf: ModelInterface): DocsInterfaceView {
     module: `${intf.moduleName}.ts`,
     clientName: intf.clientName,
     serverName: intf.serverName,
+    createServerName: intf.createServerName,
     descriptorName: intf.descriptorName,
     methods: intf.methods.map((m) => ({
       name: m.name,
@@ -112,6 +119,7 @@ export function interfaceDocsView(intf: ModelInterface): DocsInterfaceView {
     events: intf.events.map((e) => ({ name: e.name, description: e.description, args: rows(e.args) })),
     types: intf.types.map((t) => ({
       name: t.name,
+      anchor: typeAnchor(t.name),
       description: t.description,
       isEnum: t.kind === "enum",
       fields: t.kind === "struct" ? rows(t.fields) : [],
@@ -124,6 +132,26 @@ export function interfaceDocsView(intf: ModelInterface): DocsInterfaceView {
       description: e.description === null ? "" : cell(e.description),
     })),
   };
+}
+
+/**
+ * The id of a type's heading. Explicit, not the heading's slug: a method or event of the same name (`status`
+ * returning a `Status`) would take the slug first, and the type's would become `status-1`.
+ */
+function typeAnchor(name: string): string {
+  return `type-${name}`;
+}
+
+/**
+ * The type of an argument or field in its table: the type expression in code, linked to the definition of the named
+ * type in it (an expression has at most one): on this page, or on the page of the interface that declares it.
+ */
+function typeCell(arg: ModelArg, self: string): string {
+  const text = `\`${descriptorType(arg.type, self)}${arg.optional ? "?" : ""}\``;
+  const ref = typeRefs(arg.type)[0];
+  if (ref === undefined) return text;
+  const page = ref.intf === self ? "" : `${ref.intf}.md`;
+  return `[${text}](${page}#${typeAnchor(ref.name)})`;
 }
 
 /** Text fit for one table cell: one line, pipes escaped. */

@@ -20,6 +20,16 @@ const YAML_FILE = /\.ya?ml$/;
 /** Folders never searched: dependencies and hidden folders (`.git`) hold no interfaces of the project. */
 const SKIPPED_DIRS = new Set(["node_modules"]);
 
+/** True for the name of a file a searched folder contributes: `*.yaml` or `*.yml`. */
+export function isInterfaceFileName(name: string): boolean {
+  return YAML_FILE.test(name);
+}
+
+/** True for the name of a folder below an input that is searched (not hidden, not `node_modules`). */
+export function isSearchedDirName(name: string): boolean {
+  return !name.startsWith(".") && !SKIPPED_DIRS.has(name);
+}
+
 /**
  * Absolute paths of the interface files below `inputs` (folders are searched recursively for `*.yaml`/`*.yml`;
  * files are taken as given), sorted by display path and without duplicates. Inputs are relative to `cwd`.
@@ -61,8 +71,8 @@ function walk(dir: string): string[] {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith(".") && !SKIPPED_DIRS.has(entry.name)) out.push(...walk(full));
-    } else if (YAML_FILE.test(entry.name) && (entry.isFile() || entry.isSymbolicLink())) {
+      if (isSearchedDirName(entry.name)) out.push(...walk(full));
+    } else if (isInterfaceFileName(entry.name) && (entry.isFile() || entry.isSymbolicLink())) {
       out.push(full);
     }
   }

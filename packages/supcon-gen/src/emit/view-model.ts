@@ -15,6 +15,8 @@ import type {
   ModelType,
   TypeRef,
 } from "../model/model.js";
+import type { IndexEntry } from "../model/names.js";
+import { planIndex } from "../model/names.js";
 import { inputsLabel, tsHeader } from "./header.js";
 import type { ImportView, ModuleImports, ModuleSymbol, Printable } from "./imports.js";
 import { code, createModuleImports } from "./imports.js";
@@ -134,6 +136,11 @@ export interface ClientView {
 /** An abstract method of the server skeleton. */
 export interface ServerMethodView {
   readonly name: string;
+  /**
+   * The name as a member of an interface type: quoted where it would otherwise mean something else (`new(...)`
+   * declares a construct signature, not a method named `new`).
+   */
+  readonly key: string;
   readonly doc: readonly string[];
   readonly inType: string;
   readonly outType: string;
@@ -146,6 +153,23 @@ export interface ServerView {
   readonly name: string;
   readonly doc: readonly string[];
   readonly base: Printable;
+  readonly descriptorName: string;
+  readonly methods: readonly ServerMethodView[];
+}
+
+/**
+ * The handlers interface and the function that makes an implementation of them (`createTimerServer`); for an
+ * interface without methods, `handlers-none.hbs` prints a function without parameters instead.
+ */
+export interface HandlersView {
+  /** `TimerHandlers`. */
+  readonly name: string;
+  readonly doc: readonly string[];
+  /** `createTimerServer`. */
+  readonly createName: string;
+  readonly createDoc: readonly string[];
+  /** `Implementation<TimerEvents>`: what the function makes and returns. */
+  readonly implementation: Printable;
   readonly descriptorName: string;
   readonly methods: readonly ServerMethodView[];
 }
@@ -168,13 +192,19 @@ export interface ModuleView {
   readonly errors: readonly ErrorClassView[];
   readonly client: ClientView;
   readonly server: ServerView;
+  readonly handlers: HandlersView;
 }
 
 /** Everything `index.ts.hbs` prints. */
 export interface IndexView {
   readonly header: string;
-  /** Module specifiers to re-export, sorted by interface name. */
-  readonly modules: readonly string[];
+  /**
+   * The lines of the comment on the names more than one module exports (reached only through the namespaces);
+   * empty when there are none.
+   */
+  readonly shared: readonly string[];
+  /** What is re-exported of each module, sorted by interface name (see `planIndex`). */
+  readonly modules: readonly IndexEntry[];
 }
 
 /** Options of the view models. */
@@ -232,6 +262,18 @@ export function moduleView(intf: ModelInterface, imports: ModuleImports, options
     ref.intf === intf.name ? ref.name : imports.type({ name: ref.name, from: `./${ref.intf}.js` });
   const fields = (args: readonly ModelArg[]): FieldView[] => args.map((a) => fieldView(a, named));
   const events = intf.eventsName;
+  const implementation = (): Printable =>
+    events === null
+      ? imports.value(runtime("Implementation"))
+      : code`${imports.value(runtime("Implementation"))}<${events}>`;
+  const serverMethods = intf.methods.map((m): ServerMethodView => ({
+    name: m.name,
+    key: m.name === "new" ? JSON.stringify(m.name) : m.name,
+    doc: methodDoc(m),
+    inType: m.inTypeName ?? EMPTY_ARGS,
+    outType: m.outTypeName ?? "void",
+    contextType: imports.type(runtime("CallContext")),
+  }));
   return {
     descriptor: descriptorView(intf, imports, runtime("Interface")),
     types: intf.types.map((t) => namedTypeDecl(t, fields)),
@@ -284,27 +326,57 @@ export function moduleView(intf: ModelInterface, imports: ModuleImports, options
         "`node.register(path, impl)`.",
         ...(intf.description === null ? [] : ["", ...docLines(intf.description)]),
       ],
-      base:
-        events === null
-          ? imports.value(runtime("Implementation"))
-          : code`${imports.value(runtime("Implementation"))}<${events}>`,
+      base: implementation(),
       descriptorName: intf.descriptorName,
-      methods: intf.methods.map((m) => ({
-        name: m.name,
-        doc: methodDoc(m),
-        inType: m.inTypeName ?? EMPTY_ARGS,
-        outType: m.outTypeName ?? "void",
-        contextType: imports.type(runtime("CallContext")),
-      })),
+      methods: serverMethods,
+    },
+    handlers: {
+      name: intf.handlersName,
+      doc:
+        intf.methods.length === 0
+          ? [`Handlers of \`${intf.name}\`: none, as it has no methods.`]
+          : [
+              `Handlers of \`${intf.name}\`, one per method, for {@link ${intf.createServerName}}.`,
+              "Typed from the interface, an object literal of them needs no annotations.",
+            ],
+      createName: intf.createServerName,
+      createDoc: [
+        intf.methods.length === 0
+          ? `An implementation of \`${intf.name}\`.`
+          : `An implementation of \`${intf.name}\` that calls \`handlers\`.`,
+        "Register it with `node.register(path, impl)`" +
+          (events === null ? "." : "; fire events with `impl.fire(event, args)`."),
+        "",
+        "@example",
+        "```ts",
+        `node.register("/path", ${intf.createServerName}(${handlersExample(intf.methods)}));`,
+        "```",
+      ],
+      implementation: implementation(),
+      descriptorName: intf.descriptorName,
+      methods: serverMethods,
     },
   };
 }
 
 /** The view of `index.ts`. */
 export function indexView(interfaces: readonly ModelInterface[], inputs: readonly string[]): IndexView {
+  const plan = planIndex(
+    interfaces.map((i) => ({ from: `./${i.moduleName}.js`, namespace: i.namespaceName, exports: i.exports })),
+  );
   return {
     header: tsHeader(inputsLabel(inputs)),
-    modules: interfaces.map((i) => `./${i.moduleName}.js`),
+    shared:
+      plan.shared.length === 0
+        ? []
+        : [
+            "Names that more than one module exports (or that a namespace takes), reached only through the",
+            "modules' namespaces:",
+            ...plan.shared.map(
+              ({ id, namespaces }) => `  ${id}: ${namespaces.map((n) => `${n}.${id}`).join(", ")}`,
+            ),
+          ],
+    modules: plan.entries,
   };
 }
 
@@ -471,6 +543,13 @@ function errorClass(
     code: e.code,
     message: e.description ?? e.name,
   };
+}
+
+/** The handlers in the example of `createTimerServer`: the first method's, and `...` for the others. */
+function handlersExample(methods: readonly ModelMethod[]): string {
+  const first = methods[0];
+  if (first === undefined) return "";
+  return `{ ${first.name}(args, ctx) { ... }${methods.length > 1 ? ", ..." : ""} }`;
 }
 
 function methodDoc(m: ModelMethod): string[] {

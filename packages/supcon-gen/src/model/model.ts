@@ -102,6 +102,14 @@ export interface ModelInterface {
   readonly serverName: string;
   /** `TimerEvents`, or null when the interface has no events. */
   readonly eventsName: string | null;
+  /** `TimerHandlers`: one handler per method. */
+  readonly handlersName: string;
+  /** `createTimerServer`: an implementation from handlers. */
+  readonly createServerName: string;
+  /** `ComExampleTimer`: the namespace `index.ts` exports the module as. */
+  readonly namespaceName: string;
+  /** Every identifier the module exports, in its order, and whether it is a type (or a value). */
+  readonly exports: readonly { readonly id: string; readonly typeOnly: boolean }[];
   /** The module file name without extension: the interface name (`com.example.Timer`). */
   readonly moduleName: string;
   readonly types: readonly ModelNamedType[];

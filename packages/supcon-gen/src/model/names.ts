@@ -5,6 +5,7 @@
 import { TYPE_ALIASES } from "supcon/schema";
 import type { InterfaceAst } from "../ast.js";
 import type { Span } from "../diagnostics.js";
+import { compareStrings } from "../paths.js";
 
 /** `add` → `Add`, `get_value` → `GetValue`, `timer` → `Timer`; never empty, never starting with a digit. */
 export function pascalCase(name: string): string {
@@ -32,6 +33,12 @@ export interface InterfaceNames {
   readonly server: string;
   /** `TimerEvents`: event name → args type (declared only when the interface has events). */
   readonly events: string;
+  /** `TimerHandlers`: one handler per method, the argument of `createTimerServer`. */
+  readonly handlers: string;
+  /** `createTimerServer`: an implementation from an object of handlers. */
+  readonly createServer: string;
+  /** `ComExampleTimer`: the namespace `index.ts` exports the module as. */
+  readonly namespace: string;
 }
 
 export function interfaceNames(interfaceName: string): InterfaceNames {
@@ -42,6 +49,10 @@ export function interfaceNames(interfaceName: string): InterfaceNames {
     client: `${pascal}Client`,
     server: `${pascal}Server`,
     events: `${pascal}Events`,
+    handlers: `${pascal}Handlers`,
+    createServer: `create${pascal}Server`,
+    // Every segment, so that interfaces of different owners with one last segment get different namespaces.
+    namespace: pascalCase(interfaceName),
   };
 }
 
@@ -155,6 +166,8 @@ export interface ExportedName {
   readonly span: Span;
   /** True for a named type the user declared (the one to rename when it clashes with a generated name). */
   readonly user: boolean;
+  /** True for a type (an interface or type alias), false for a value (a constant, class or function). */
+  readonly typeOnly: boolean;
 }
 
 /** Every identifier the module of `intf` exports, in the order the module declares them. */
@@ -162,49 +175,97 @@ export function exportedNames(intf: InterfaceAst): ExportedName[] {
   if (intf.name === null) return [];
   const names = interfaceNames(intf.name.value);
   const at = intf.name;
-  const out: ExportedName[] = [
-    { id: names.descriptor, what: "descriptor of the interface", span: at, user: false },
-  ];
+  const generated = (id: string, what: string, span: Span, typeOnly: boolean): ExportedName => ({
+    id,
+    what,
+    span,
+    user: false,
+    typeOnly,
+  });
+  const out: ExportedName[] = [generated(names.descriptor, "descriptor of the interface", at, false)];
   for (const t of intf.types)
-    out.push({ id: t.name.value, what: `type '${t.name.value}'`, span: t.name, user: true });
+    out.push({ id: t.name.value, what: `type '${t.name.value}'`, span: t.name, user: true, typeOnly: true });
   for (const m of intf.methods) {
     const method = `method '${m.name.value}'`;
     if (m.inArgs.length > 0) {
-      out.push({
-        id: methodInName(names.pascal, m.name.value),
-        what: `in-args type of ${method}`,
-        span: m.name,
-        user: false,
-      });
+      out.push(
+        generated(methodInName(names.pascal, m.name.value), `in-args type of ${method}`, m.name, true),
+      );
     }
     if (m.outArgs.length > 0) {
-      out.push({
-        id: methodOutName(names.pascal, m.name.value),
-        what: `out-args type of ${method}`,
-        span: m.name,
-        user: false,
-      });
+      out.push(
+        generated(methodOutName(names.pascal, m.name.value), `out-args type of ${method}`, m.name, true),
+      );
     }
   }
   for (const e of intf.events) {
-    out.push({
-      id: eventTypeName(names.pascal, e.name.value),
-      what: `args type of event '${e.name.value}'`,
-      span: e.name,
-      user: false,
-    });
+    const what = `args type of event '${e.name.value}'`;
+    out.push(generated(eventTypeName(names.pascal, e.name.value), what, e.name, true));
   }
-  if (intf.events.length > 0)
-    out.push({ id: names.events, what: "events map of the interface", span: at, user: false });
+  if (intf.events.length > 0) out.push(generated(names.events, "events map of the interface", at, true));
   for (const e of intf.errors) {
-    out.push({
-      id: errorClassName(names.pascal, e.name.value),
-      what: `class of error '${e.name.value}'`,
-      span: e.name,
-      user: false,
-    });
+    const what = `class of error '${e.name.value}'`;
+    out.push(generated(errorClassName(names.pascal, e.name.value), what, e.name, false));
   }
-  out.push({ id: names.client, what: "client class of the interface", span: at, user: false });
-  out.push({ id: names.server, what: "server class of the interface", span: at, user: false });
+  out.push(
+    generated(names.client, "client class of the interface", at, false),
+    generated(names.server, "server class of the interface", at, false),
+    generated(names.handlers, "handlers type of the interface", at, true),
+    generated(names.createServer, "server factory of the interface", at, false),
+  );
   return out;
+}
+
+/** One module as `index.ts` re-exports it. */
+export interface IndexModule {
+  /** The module specifier, `./com.example.Timer.js`. */
+  readonly from: string;
+  /** The namespace it is exported as, `ComExampleTimer`. */
+  readonly namespace: string;
+  /** What it exports. */
+  readonly exports: readonly { readonly id: string; readonly typeOnly: boolean }[];
+}
+
+/** What `index.ts` re-exports of one module. */
+export interface IndexEntry {
+  readonly from: string;
+  readonly namespace: string;
+  /** True when every export of the module is re-exported by its own name too (`export *`). */
+  readonly all: boolean;
+  /** Otherwise, the types and values re-exported by their own names, in the module's order. */
+  readonly types: readonly string[];
+  readonly values: readonly string[];
+}
+
+/**
+ * What `index.ts` re-exports: every module as a namespace (`ComExampleTimer`), and by their own names the exports
+ * no other module (and no namespace) shares, so that two interfaces may each declare a type `Status`: both are
+ * then reached only through their namespaces (`ComAPump.Status`). `shared` lists those names, with the
+ * namespaces that have them, sorted by name.
+ */
+export function planIndex(modules: readonly IndexModule[]): {
+  readonly entries: readonly IndexEntry[];
+  readonly shared: readonly { readonly id: string; readonly namespaces: readonly string[] }[];
+} {
+  const owners = new Map<string, string[]>();
+  for (const m of modules) {
+    for (const { id } of m.exports) owners.set(id, [...(owners.get(id) ?? []), m.namespace]);
+  }
+  const namespaces = new Set(modules.map((m) => m.namespace));
+  const isShared = (id: string): boolean => (owners.get(id)?.length ?? 0) > 1 || namespaces.has(id);
+  const entries = modules.map((m): IndexEntry => {
+    const own = m.exports.filter((e) => !isShared(e.id));
+    return {
+      from: m.from,
+      namespace: m.namespace,
+      all: own.length === m.exports.length,
+      types: own.filter((e) => e.typeOnly).map((e) => e.id),
+      values: own.filter((e) => !e.typeOnly).map((e) => e.id),
+    };
+  });
+  const shared = [...owners]
+    .filter(([id]) => isShared(id))
+    .map(([id, list]) => ({ id, namespaces: list }))
+    .sort((a, b) => compareStrings(a.id, b.id));
+  return { entries, shared };
 }

@@ -1,7 +1,7 @@
 /**
  * The resolve pass, run once per compilation: every type expression of every argument and field is parsed and
  * resolved against the program exactly once. The pass returns the diagnostics of what does not resolve (malformed
- * or unknown types, with "did you mean" hints; arguments without a type, as warnings), the cycles of required
+ * or unknown types, with "did you mean" hints), the cycles of required
  * struct fields (`validate/cycles.ts`, on the resolved types), and, when none of that is an error, the model built
  * from the resolved types (`build-model.ts`). It keeps no state between calls.
  */
@@ -10,7 +10,7 @@ import { PRIMITIVE_TYPES, TYPE_ALIASES, parseTypeExpr } from "supcon/schema";
 import type { ArgAst, EnumAst, EventAst, InterfaceAst, MethodAst, Program, Str, StructAst } from "../ast.js";
 import { findType, spanAt } from "../ast.js";
 import type { Diagnostic } from "../diagnostics.js";
-import { didYouMean, error, formatSpan, hasErrors, warning } from "../diagnostics.js";
+import { didYouMean, error, formatSpan, hasErrors } from "../diagnostics.js";
 import { checkCycles } from "../validate/cycles.js";
 import { buildModel } from "./build-model.js";
 import type { Model, ModelArg, ModelType } from "./model.js";
@@ -112,22 +112,11 @@ class Resolver {
   }
 
   /**
-   * An argument or field: its type (from `type`, a seed-style description, or `any` with a warning) and whether it
-   * is optional. `what` names it in messages (`in-argument 'timer' of method 'add'`).
+   * An argument or field: its type (from `type` or a seed-style description; the reader refuses arguments with
+   * neither) and whether it is optional. `what` names it in messages (`in-argument 'timer' of method 'add'`).
    */
   #arg(arg: ArgAst, what: string, owner: InterfaceAst): ModelArg | null {
     const name = arg.name.value;
-    if (arg.type === null) {
-      this.diagnostics.push(
-        warning(
-          arg.name,
-          `${what} has no type, so it is 'any'; give it one, e.g. { name: ${name}, type: string }, ` +
-            `or a seed-style description "(str) - text"`,
-        ),
-      );
-      const type: ModelType = { kind: "primitive", name: "any" };
-      return { name, type, optional: arg.optional === true, description: arg.description };
-    }
     const resolved = this.#typeExpr(arg.type, owner);
     if (resolved === null) return null;
     const questionMark = resolved.kind === "optional";

@@ -6,6 +6,7 @@ import type * as Yaml from "yaml";
 import type { YAMLError, YAMLWarning } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import { InternalCompilerError } from "../diagnostics.js";
+import { restateIndentationError, yamlMessage } from "./indentation.js";
 import { parseYamlSubset } from "./yaml-subset.js";
 import type { LinePos, YamlAlias, YamlNode, YamlPair, YamlRange } from "./yaml-tree.js";
 import { linePositions } from "./yaml-tree.js";
@@ -138,16 +139,24 @@ export function yamlTree(yaml: typeof Yaml, document: Yaml.Document.Parsed): Yam
   return convert(document.contents);
 }
 
-/** Diagnostics for the YAML parser's errors and warnings on `doc`. */
+/**
+ * Diagnostics for the YAML parser's errors and warnings on `doc`. Indentation mistakes are said at the token
+ * mis-indented, with the columns that would fit (`indentation.ts`).
+ */
 export function syntaxDiagnostics(doc: SourceDocument): Diagnostic[] {
   const convert = (e: YAMLError, severity: Diagnostic["severity"]): Diagnostic => {
-    const { line, col } = doc.linePos(Math.min(e.pos[0], doc.text.length));
-    const message = e.message.replace(/\s+/g, " ").replace(/[.:]\s*$/, "");
-    return { file: doc.file, line, col, severity, message: `YAML: ${lowerFirst(message)}` };
+    const restated = restateIndentationError(doc.text, e);
+    const offset = restated?.offset ?? e.pos[0];
+    const { line, col } = doc.linePos(Math.min(offset, doc.text.length));
+    return { file: doc.file, line, col, severity, message: `YAML: ${restated?.message ?? yamlMessage(e)}` };
   };
-  return [...doc.errors.map((e) => convert(e, "error")), ...doc.warnings.map((w) => convert(w, "warning"))];
-}
-
-function lowerFirst(s: string): string {
-  return /^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
+  // A key indented too deep is also reported as a "nested mapping in a compact mapping" at the value before it;
+  // once the multi-line key is restated as the indentation mistake it is, that one only repeats it.
+  const restatedAt = new Set(
+    doc.errors
+      .filter((e) => e.code === "MULTILINE_IMPLICIT_KEY" && restateIndentationError(doc.text, e) !== null)
+      .map((e) => e.pos[0]),
+  );
+  const errors = doc.errors.filter((e) => !(e.code === "BLOCK_AS_IMPLICIT_KEY" && restatedAt.has(e.pos[0])));
+  return [...errors.map((e) => convert(e, "error")), ...doc.warnings.map((w) => convert(w, "warning"))];
 }

@@ -3,7 +3,7 @@
  * wrong kind and missing names. What cannot be read is left out of the tree, so later checks do not repeat the
  * problem.
  */
-import { parseSeedDescription } from "supcon/schema";
+import { parseSeedDescription, parseTypeExpr } from "supcon/schema";
 import type { ArgAst, ErrorAst, EventAst, InterfaceAst, MethodAst, Str, TypeAst } from "../ast.js";
 import { spanAt } from "../ast.js";
 import type { Diagnostic, Span } from "../diagnostics.js";
@@ -48,6 +48,9 @@ interface ArgsContext {
   /** Its owner: `method 'add'`. */
   readonly owner: string;
 }
+
+/** How an argument is written: an entry of a list (`- { name: x, type: int }`), or a key of the seed's map form. */
+type ArgForm = "list" | "map";
 
 interface Entry {
   readonly key: YamlScalar;
@@ -246,8 +249,8 @@ class Reader {
     }
     this.#error(
       this.#span(resolved),
-      `${context.list} must be a list of arguments ([{ name: x, type: int }]) or a mapping of names to types ` +
-        `({ x: int }), not ${kindOf(resolved)}`,
+      `${context.list} must be a list of arguments ([{ name: x, type: int }]) or a mapping of names to ` +
+        `seed-style descriptions ({ x: "(int) - text" }), not ${kindOf(resolved)}`,
     );
     return [];
   }
@@ -278,32 +281,43 @@ class Reader {
       entries,
       this.#span(node),
       `${context.item} '${name.value}' of ${context.owner}`,
+      "list",
     );
   }
 
   #mapArg(key: Str, value: Value, context: ArgsContext): ArgAst | null {
     const what = `${context.item} '${key.value}' of ${context.owner}`;
     if (value === null || (isScalar(value) && value.value === null)) {
-      return { name: key, type: null, description: null, optional: null, span: key };
+      this.#error(
+        key,
+        `${what} has no type; give it one: ${key.value}: (str) - A description, or ${key.value}: { type: str }`,
+      );
+      return null;
     }
     const text = this.#str(value);
-    if (text !== null) return this.#seedArg(key, text, null, key);
+    if (text !== null) return this.#seedArg(key, text, null, key, what, "map");
     if (isMap(value)) {
       const entries = this.#entries(value, ALLOWED_KEYS.argValue, what);
-      return this.#argBody(key, entries, key, what);
+      return this.#argBody(key, entries, key, what, "map");
     }
     this.#error(
       this.#span(value),
-      `${what} must be a type or seed-style description ("(str) - The name") or a mapping { type, description }, ` +
-        `not ${kindOf(value)}`,
+      `${what} must be a seed-style description with its type ("(str) - The name") or a mapping ` +
+        `{ type, description }, not ${kindOf(value)}`,
     );
     return null;
   }
 
-  #argBody(name: Str, entries: ReadonlyMap<string, Entry>, span: Span, what: string): ArgAst | null {
+  #argBody(
+    name: Str,
+    entries: ReadonlyMap<string, Entry>,
+    span: Span,
+    what: string,
+    form: ArgForm,
+  ): ArgAst | null {
     const typeEntry = entries.get("type");
     const type = this.#optionalString(typeEntry, `'type' of ${what}`);
-    // A `type` that is not a string was reported; without this, a warning "no type, so any" would follow.
+    // A `type` that is not a string was reported; without this, "has no type" would follow.
     if (
       type === null &&
       typeEntry !== undefined &&
@@ -326,15 +340,29 @@ class Reader {
     if (type !== null) {
       return { name, type, description: cleanDescription(description?.value ?? null), optional, span };
     }
-    return this.#seedArg(name, description, optional, span);
+    return this.#seedArg(name, description, optional, span, what, form === "map" ? "mapBody" : form);
   }
 
-  /** An argument without `type`: a seed-style description `(str) - text` gives it. */
-  #seedArg(name: Str, description: Str | null, optional: boolean | null, span: Span): ArgAst {
-    if (description === null) return { name, type: null, description: null, optional, span };
-    const seed = parseSeedDescription(description.value);
-    if (seed === undefined) {
-      return { name, type: null, description: cleanDescription(description.value), optional, span };
+  /**
+   * An argument without `type`: a seed-style description `(str) - text` gives it; without one, the argument has
+   * no type, which is an error (the type was `any` once, silently: a typo in a key or a forgotten `type` went
+   * unnoticed). `form` says how it is written, for the hint.
+   */
+  #seedArg(
+    name: Str,
+    description: Str | null,
+    optional: boolean | null,
+    span: Span,
+    what: string,
+    form: ArgForm | "mapBody",
+  ): ArgAst | null {
+    const seed = description === null ? undefined : parseSeedDescription(description.value);
+    if (description === null || seed === undefined) {
+      this.#error(
+        name,
+        `${what} has no type; ${missingTypeHint(name.value, description?.value ?? null, form)}`,
+      );
+      return null;
     }
     const type: Str = { value: seed.type, ...spanAt(description, seed.typeOffset), exact: description.exact };
     return { name, type, description: cleanDescription(seed.text), optional, span };
@@ -491,6 +519,37 @@ class Reader {
 
 function isNullScalar(node: YamlNode | null): boolean {
   return isScalar(node) && node.value === null;
+}
+
+/**
+ * What to do about an argument without a type, as it is written: in a list, add `type`; in the map form, give the
+ * type in parentheses at the start of the description (the seed's form) or use `{ type }`. A map value that is a
+ * type itself (`x: int`) is a description there, which is the likeliest mistake of all.
+ */
+function missingTypeHint(name: string, description: string | null, form: ArgForm | "mapBody"): string {
+  if (form === "list") {
+    return description === null
+      ? `add one, e.g. { name: ${name}, type: string }`
+      : `add one, e.g. { name: ${name}, type: string, description: ... }, or start the description with the ` +
+          `type in parentheses: "(str) - ${oneLine(description)}"`;
+  }
+  if (form === "mapBody") return `add one, e.g. ${name}: { type: string }`;
+  const text = description === null ? "" : oneLine(description);
+  if (text !== "" && parseTypeExpr(text).ok) {
+    // Inside `{ }`, brackets and commas would end a plain value: quote a type that has them.
+    const inFlow = /^[\w.]+\??$/.test(text) ? text : JSON.stringify(text);
+    return (
+      `in the map form a plain value is a description, so '${text}' is not read as a type; ` +
+      `write ${name}: (${text}), or ${name}: { type: ${inFlow} }`
+    );
+  }
+  return `start the description with the type in parentheses: ${name}: (str) - ${text}`;
+}
+
+/** A description on one line, shortened to fit in a hint. */
+function oneLine(text: string): string {
+  const line = text.replace(/\s*\r?\n\s*/g, " ").trim();
+  return line.length > 40 ? `${line.slice(0, 37)}...` : line;
 }
 
 /** Trims a description; an empty one is no description. */

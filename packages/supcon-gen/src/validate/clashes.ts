@@ -1,8 +1,7 @@
 /**
  * Clashes of generated identifiers and files: two things in one module with the same generated name, a user type
  * that hides a global the generated code uses, a method that overrides a member of the base classes (or makes a
- * thenable), two modules that export the same name (index.ts re-exports them all), and module files that would
- * collide.
+ * thenable), two modules that index.ts would export as one namespace, and module files that would collide.
  */
 import type { InterfaceAst, Program } from "../ast.js";
 import type { Diagnostic } from "../diagnostics.js";
@@ -13,11 +12,9 @@ import {
   RESERVED_METHOD_NAMES,
   WIRE_REFUSED_NAMES,
   exportedNames,
+  interfaceNames,
 } from "../model/names.js";
 import { isIdentifier, isInterfaceName } from "./names.js";
-
-/** Most clashing identifiers listed in one message. */
-const MAX_LISTED = 5;
 
 /** Checks the identifiers the module of one interface would declare. */
 export function checkModuleClashes(intf: InterfaceAst): Diagnostic[] {
@@ -25,10 +22,10 @@ export function checkModuleClashes(intf: InterfaceAst): Diagnostic[] {
   return [...checkMethods(intf), ...(named ? checkModule(moduleNames(intf)) : [])];
 }
 
-/** Checks what the modules of all interfaces export together (index.ts) and the files they would be written to. */
+/** Checks the namespaces of the modules in index.ts and the files the modules would be written to. */
 export function checkProgramClashes(program: Program): Diagnostic[] {
-  const modules = uniqueNamed(program).map((intf) => ({ intf, names: moduleNames(intf) }));
-  return [...checkAcrossModules(modules), ...checkFiles(modules.map((m) => m.intf))];
+  const interfaces = uniqueNamed(program);
+  return [...checkNamespaces(interfaces), ...checkFiles(interfaces)];
 }
 
 /** The identifiers a module exports, without those of invalid names (reported by the name checks). */
@@ -102,58 +99,26 @@ function checkModule(names: readonly ExportedName[]): Diagnostic[] {
   return out;
 }
 
-function checkAcrossModules(modules: readonly { intf: InterfaceAst; names: ExportedName[] }[]): Diagnostic[] {
-  // The first module exporting each identifier, and every module for the identifiers exported by several.
-  const owner = new Map<string, number>();
-  const owners = new Map<string, number[]>();
-  modules.forEach((m, i) => {
-    for (const { id } of m.names) {
-      const o = owner.get(id);
-      if (o === undefined) {
-        owner.set(id, i);
-      } else if (o !== i) {
-        const list = owners.get(id) ?? [o];
-        if (!list.includes(i)) list.push(i);
-        owners.set(id, list);
-      }
-    }
-  });
-  // Clashing identifiers per pair of modules, so that two interfaces with one last segment give one message each.
-  const pairs = new Map<string, { a: number; b: number; ids: string[] }>();
-  for (const [id, list] of owners) {
-    for (let x = 0; x < list.length; x++) {
-      for (let y = x + 1; y < list.length; y++) {
-        const a = list[x] as number;
-        const b = list[y] as number;
-        const key = `${a}:${b}`;
-        const pair = pairs.get(key) ?? { a, b, ids: [] };
-        pair.ids.push(id);
-        pairs.set(key, pair);
-      }
-    }
-  }
+/**
+ * Two interfaces whose `index.ts` namespaces would have one name (`com.example.Timer` and `com.exampleTimer` are
+ * both `ComExampleTimer`). Names the modules share otherwise are fine: `index.ts` exports those only through the
+ * namespaces (`model/names.ts` `planIndex`). Names that differ only in case are reported as colliding files.
+ */
+function checkNamespaces(interfaces: readonly InterfaceAst[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const { a, b, ids } of pairs.values()) {
-    ids.sort();
-    const listed =
-      ids
-        .slice(0, MAX_LISTED)
-        .map((id) => `'${id}'`)
-        .join(", ") + (ids.length > MAX_LISTED ? ` and ${ids.length - MAX_LISTED} more` : "");
-    const ma = modules[a] as { intf: InterfaceAst };
-    const mb = modules[b] as { intf: InterfaceAst };
-    for (const [self, other] of [
-      [ma.intf, mb.intf],
-      [mb.intf, ma.intf],
-    ] as const) {
-      const selfName = self.name as NonNullable<InterfaceAst["name"]>;
-      const otherName = other.name as NonNullable<InterfaceAst["name"]>;
+  const first = new Map<string, NonNullable<InterfaceAst["name"]>>();
+  for (const intf of interfaces) {
+    const name = intf.name as NonNullable<InterfaceAst["name"]>;
+    const namespace = interfaceNames(name.value).namespace;
+    const earlier = first.get(namespace);
+    if (earlier === undefined) {
+      first.set(namespace, name);
+    } else if (earlier.value.toLowerCase() !== name.value.toLowerCase()) {
       out.push(
         error(
-          selfName,
-          `name clash in the generated index.ts: interfaces '${selfName.value}' and '${otherName.value}' ` +
-            `(${formatSpan(otherName)}) both export ${listed}; rename the last segment of one interface ` +
-            `or the clashing types`,
+          name,
+          `interfaces '${name.value}' and '${earlier.value}' (${formatSpan(earlier)}) would both be exported ` +
+            `from the generated index.ts as namespace '${namespace}'; rename one`,
         ),
       );
     }
@@ -166,15 +131,7 @@ function checkFiles(interfaces: readonly InterfaceAst[]): Diagnostic[] {
   const byLower = new Map<string, InterfaceAst>();
   for (const intf of interfaces) {
     const name = intf.name as NonNullable<InterfaceAst["name"]>;
-    if (name.value.toLowerCase() === "index") {
-      out.push(
-        error(
-          name,
-          `interface name '${name.value}' would be written to index.ts, which supcon-gen writes itself; rename the interface`,
-        ),
-      );
-      continue;
-    }
+    // A dotted name cannot make `index.ts`.
     const earlier = byLower.get(name.value.toLowerCase());
     const earlierName = earlier?.name;
     if (earlierName) {

@@ -1,6 +1,7 @@
 /**
- * Names: interface names are dotted identifiers and unique across all inputs; member, argument, field, type, error
- * and enum-value names are identifiers (or, for enum values, non-empty strings) and unique where they must be.
+ * Names: interface names are dotted identifiers (two segments at least) and unique across all inputs; member,
+ * argument, field, type, error and enum-value names are identifiers (or, for enum values, non-empty strings) and
+ * unique where they must be.
  *
  * Names that cannot travel are refused here: `__proto__`, `constructor` and `prototype` for every member (the runtime
  * refuses them), and for types the words generated TypeScript cannot declare a type by. Reserved words are fine
@@ -13,14 +14,14 @@ import { error, formatSpan } from "../diagnostics.js";
 import { RESERVED_TYPE_NAMES, WIRE_REFUSED_NAMES, isInheritedAliasName, pascalCase } from "../model/names.js";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
 /** True for a name the generated code can use as a property or member name. */
 export function isIdentifier(name: string): boolean {
   return IDENTIFIER.test(name);
 }
 
-/** True for a valid interface name: identifiers separated by dots. */
+/** True for a valid interface name: two or more identifiers separated by dots (`com.example.Timer`). */
 export function isInterfaceName(name: string): boolean {
   return DOTTED_NAME.test(name);
 }
@@ -29,7 +30,17 @@ export function isInterfaceName(name: string): boolean {
 export function checkInterfaceNames(intf: InterfaceAst): Diagnostic[] {
   const out: Diagnostic[] = [];
   const name = intf.name;
-  if (name !== null && !isInterfaceName(name.value)) {
+  if (name !== null && IDENTIFIER.test(name.value)) {
+    // One segment: the generated names would work, but the name would be no one's. The last segment names the
+    // generated classes; the segments before it keep apart the interfaces of different owners on one bus.
+    out.push(
+      error(
+        name,
+        `interface name '${name.value}' has no dot: interface names are dotted, an owner's prefix (a reverse ` +
+          `domain or a project name) before the name, e.g. 'com.example.${name.value}'`,
+      ),
+    );
+  } else if (name !== null && !isInterfaceName(name.value)) {
     out.push(
       error(
         name,
@@ -199,9 +210,10 @@ function suggestIdentifier(name: string): string {
 }
 
 function suggestDotted(name: string): string {
-  return name
+  const segments = name
     .split(".")
     .filter((seg) => seg !== "")
-    .map(suggestIdentifier)
-    .join(".");
+    .map(suggestIdentifier);
+  if (segments.length === 0) return "com.example.Timer";
+  return segments.length === 1 ? `com.example.${segments[0]}` : segments.join(".");
 }

@@ -2,3 +2,4 @@
 /* eslint-disable */
 
 export * from "./supcon.Node.js";
+export * as SupconNode from "./supcon.Node.js";

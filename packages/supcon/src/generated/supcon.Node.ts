@@ -153,3 +153,31 @@ export abstract class NodeServer extends Implementation<NodeEvents> {
   /** Checks that the node is alive and reads its clock. */
   abstract ping(args: Record<string, never>, ctx: CallContext): NodePingOut | Promise<NodePingOut>;
 }
+
+/**
+ * Handlers of `supcon.Node`, one per method, for {@link createNodeServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface NodeHandlers {
+  /** Describes the node, its objects and the interfaces they implement. */
+  describe(args: Record<string, never>, ctx: CallContext): NodeDescribeOut | Promise<NodeDescribeOut>;
+
+  /** Checks that the node is alive and reads its clock. */
+  ping(args: Record<string, never>, ctx: CallContext): NodePingOut | Promise<NodePingOut>;
+}
+
+/**
+ * An implementation of `supcon.Node` that calls `handlers`.
+ * Register it with `node.register(path, impl)`; fire events with `impl.fire(event, args)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createNodeServer({ describe(args, ctx) { ... }, ... }));
+ * ```
+ */
+export function createNodeServer(handlers: NodeHandlers): Implementation<NodeEvents> {
+  const impl = new Implementation<NodeEvents>(NodeInterface);
+  impl.setCallCb<Record<string, never>>("describe", (args, ctx) => handlers.describe(args, ctx));
+  impl.setCallCb<Record<string, never>>("ping", (args, ctx) => handlers.ping(args, ctx));
+  return impl;
+}

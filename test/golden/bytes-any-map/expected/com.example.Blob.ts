@@ -88,3 +88,26 @@ export abstract class BlobServer extends Implementation {
 
   abstract put(args: BlobPutIn, ctx: CallContext): BlobPutOut | Promise<BlobPutOut>;
 }
+
+/**
+ * Handlers of `com.example.Blob`, one per method, for {@link createBlobServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface BlobHandlers {
+  put(args: BlobPutIn, ctx: CallContext): BlobPutOut | Promise<BlobPutOut>;
+}
+
+/**
+ * An implementation of `com.example.Blob` that calls `handlers`.
+ * Register it with `node.register(path, impl)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createBlobServer({ put(args, ctx) { ... } }));
+ * ```
+ */
+export function createBlobServer(handlers: BlobHandlers): Implementation {
+  const impl = new Implementation(BlobInterface);
+  impl.setCallCb<BlobPutIn>("put", (args, ctx) => handlers.put(args, ctx));
+  return impl;
+}

@@ -2,3 +2,4 @@
 /* eslint-disable */
 
 export * from "./com.example.Blob.js";
+export * as ComExampleBlob from "./com.example.Blob.js";

@@ -125,3 +125,30 @@ export abstract class MapServer extends Implementation<MapEvents> {
 
   abstract center(args: Record<string, never>, ctx: CallContext): MapCenterOut | Promise<MapCenterOut>;
 }
+
+/**
+ * Handlers of `com.example.Map`, one per method, for {@link createMapServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface MapHandlers {
+  /** The areas of the map. */
+  areas(args: Record<string, never>, ctx: CallContext): MapAreasOut | Promise<MapAreasOut>;
+
+  center(args: Record<string, never>, ctx: CallContext): MapCenterOut | Promise<MapCenterOut>;
+}
+
+/**
+ * An implementation of `com.example.Map` that calls `handlers`.
+ * Register it with `node.register(path, impl)`; fire events with `impl.fire(event, args)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createMapServer({ areas(args, ctx) { ... }, ... }));
+ * ```
+ */
+export function createMapServer(handlers: MapHandlers): Implementation<MapEvents> {
+  const impl = new Implementation<MapEvents>(MapInterface);
+  impl.setCallCb<Record<string, never>>("areas", (args, ctx) => handlers.areas(args, ctx));
+  impl.setCallCb<Record<string, never>>("center", (args, ctx) => handlers.center(args, ctx));
+  return impl;
+}

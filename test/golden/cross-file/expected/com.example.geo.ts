@@ -105,3 +105,26 @@ export abstract class GeoServer extends Implementation {
 
   abstract distance(args: GeoDistanceIn, ctx: CallContext): GeoDistanceOut | Promise<GeoDistanceOut>;
 }
+
+/**
+ * Handlers of `com.example.geo`, one per method, for {@link createGeoServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface GeoHandlers {
+  distance(args: GeoDistanceIn, ctx: CallContext): GeoDistanceOut | Promise<GeoDistanceOut>;
+}
+
+/**
+ * An implementation of `com.example.geo` that calls `handlers`.
+ * Register it with `node.register(path, impl)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createGeoServer({ distance(args, ctx) { ... } }));
+ * ```
+ */
+export function createGeoServer(handlers: GeoHandlers): Implementation {
+  const impl = new Implementation(GeoInterface);
+  impl.setCallCb<GeoDistanceIn>("distance", (args, ctx) => handlers.distance(args, ctx));
+  return impl;
+}

@@ -2,4 +2,7 @@
 /* eslint-disable */
 
 export * from "./com.example.Map.js";
+export * as ComExampleMap from "./com.example.Map.js";
+
 export * from "./com.example.geo.js";
+export * as ComExampleGeo from "./com.example.geo.js";

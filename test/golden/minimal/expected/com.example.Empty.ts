@@ -25,3 +25,19 @@ export abstract class EmptyServer extends Implementation {
     super(EmptyInterface);
   }
 }
+
+/** Handlers of `com.example.Empty`: none, as it has no methods. */
+export type EmptyHandlers = Record<string, never>;
+
+/**
+ * An implementation of `com.example.Empty`.
+ * Register it with `node.register(path, impl)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createEmptyServer());
+ * ```
+ */
+export function createEmptyServer(): Implementation {
+  return new Implementation(EmptyInterface);
+}

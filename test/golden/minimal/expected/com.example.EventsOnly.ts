@@ -45,3 +45,19 @@ export abstract class EventsOnlyServer extends Implementation<EventsOnlyEvents> 
     super(EventsOnlyInterface);
   }
 }
+
+/** Handlers of `com.example.EventsOnly`: none, as it has no methods. */
+export type EventsOnlyHandlers = Record<string, never>;
+
+/**
+ * An implementation of `com.example.EventsOnly`.
+ * Register it with `node.register(path, impl)`; fire events with `impl.fire(event, args)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createEventsOnlyServer());
+ * ```
+ */
+export function createEventsOnlyServer(): Implementation<EventsOnlyEvents> {
+  return new Implementation<EventsOnlyEvents>(EventsOnlyInterface);
+}

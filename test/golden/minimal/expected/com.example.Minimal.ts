@@ -50,3 +50,30 @@ export abstract class MinimalServer extends Implementation {
   /** No args either way. */
   abstract reset(args: Record<string, never>, ctx: CallContext): void | Promise<void>;
 }
+
+/**
+ * Handlers of `com.example.Minimal`, one per method, for {@link createMinimalServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface MinimalHandlers {
+  ping(args: Record<string, never>, ctx: CallContext): void | Promise<void>;
+
+  /** No args either way. */
+  reset(args: Record<string, never>, ctx: CallContext): void | Promise<void>;
+}
+
+/**
+ * An implementation of `com.example.Minimal` that calls `handlers`.
+ * Register it with `node.register(path, impl)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createMinimalServer({ ping(args, ctx) { ... }, ... }));
+ * ```
+ */
+export function createMinimalServer(handlers: MinimalHandlers): Implementation {
+  const impl = new Implementation(MinimalInterface);
+  impl.setCallCb<Record<string, never>>("ping", (args, ctx) => handlers.ping(args, ctx));
+  impl.setCallCb<Record<string, never>>("reset", (args, ctx) => handlers.reset(args, ctx));
+  return impl;
+}

@@ -2,5 +2,10 @@
 /* eslint-disable */
 
 export * from "./com.example.Empty.js";
+export * as ComExampleEmpty from "./com.example.Empty.js";
+
 export * from "./com.example.EventsOnly.js";
+export * as ComExampleEventsOnly from "./com.example.EventsOnly.js";
+
 export * from "./com.example.Minimal.js";
+export * as ComExampleMinimal from "./com.example.Minimal.js";

@@ -69,3 +69,26 @@ export abstract class ClockServer extends Implementation<ClockEvents> {
 
   abstract now(args: Record<string, never>, ctx: CallContext): ClockNowOut | Promise<ClockNowOut>;
 }
+
+/**
+ * Handlers of `com.example.Clock`, one per method, for {@link createClockServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface ClockHandlers {
+  now(args: Record<string, never>, ctx: CallContext): ClockNowOut | Promise<ClockNowOut>;
+}
+
+/**
+ * An implementation of `com.example.Clock` that calls `handlers`.
+ * Register it with `node.register(path, impl)`; fire events with `impl.fire(event, args)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createClockServer({ now(args, ctx) { ... } }));
+ * ```
+ */
+export function createClockServer(handlers: ClockHandlers): Implementation<ClockEvents> {
+  const impl = new Implementation<ClockEvents>(ClockInterface);
+  impl.setCallCb<Record<string, never>>("now", (args, ctx) => handlers.now(args, ctx));
+  return impl;
+}

@@ -56,3 +56,26 @@ export abstract class EchoServer extends Implementation {
 
   abstract echo(args: EchoEchoIn, ctx: CallContext): EchoEchoOut | Promise<EchoEchoOut>;
 }
+
+/**
+ * Handlers of `com.example.Echo`, one per method, for {@link createEchoServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface EchoHandlers {
+  echo(args: EchoEchoIn, ctx: CallContext): EchoEchoOut | Promise<EchoEchoOut>;
+}
+
+/**
+ * An implementation of `com.example.Echo` that calls `handlers`.
+ * Register it with `node.register(path, impl)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createEchoServer({ echo(args, ctx) { ... } }));
+ * ```
+ */
+export function createEchoServer(handlers: EchoHandlers): Implementation {
+  const impl = new Implementation(EchoInterface);
+  impl.setCallCb<EchoEchoIn>("echo", (args, ctx) => handlers.echo(args, ctx));
+  return impl;
+}

@@ -2,4 +2,7 @@
 /* eslint-disable */
 
 export * from "./com.example.Clock.js";
+export * as ComExampleClock from "./com.example.Clock.js";
+
 export * from "./com.example.Echo.js";
+export * as ComExampleEcho from "./com.example.Echo.js";

@@ -22,7 +22,7 @@ export const PyInterface: Interface = /*@__PURE__*/ new Interface({
       ],
       outArgs: [
         { name: "result", type: "string" },
-        { name: "untyped", type: "any", description: "Just a description, so the type is any" },
+        { name: "anything", type: "any", description: "Any plain data" },
       ],
     },
   ],
@@ -50,8 +50,8 @@ export interface PyConvertIn {
 /** Out-args of method `convert`. */
 export interface PyConvertOut {
   result: string;
-  /** Just a description, so the type is any */
-  untyped: unknown;
+  /** Any plain data */
+  anything: unknown;
 }
 
 /** Client of `com.example.Py`. */
@@ -76,4 +76,27 @@ export abstract class PyServer extends Implementation {
   }
 
   abstract convert(args: PyConvertIn, ctx: CallContext): PyConvertOut | Promise<PyConvertOut>;
+}
+
+/**
+ * Handlers of `com.example.Py`, one per method, for {@link createPyServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface PyHandlers {
+  convert(args: PyConvertIn, ctx: CallContext): PyConvertOut | Promise<PyConvertOut>;
+}
+
+/**
+ * An implementation of `com.example.Py` that calls `handlers`.
+ * Register it with `node.register(path, impl)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createPyServer({ convert(args, ctx) { ... } }));
+ * ```
+ */
+export function createPyServer(handlers: PyHandlers): Implementation {
+  const impl = new Implementation(PyInterface);
+  impl.setCallCb<PyConvertIn>("convert", (args, ctx) => handlers.convert(args, ctx));
+  return impl;
 }

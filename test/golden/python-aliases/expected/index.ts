@@ -2,3 +2,4 @@
 /* eslint-disable */
 
 export * from "./com.example.Py.js";
+export * as ComExamplePy from "./com.example.Py.js";

@@ -149,3 +149,33 @@ export abstract class StoreServer extends Implementation<StoreEvents> {
 
   abstract typeof(args: StoreTypeofIn, ctx: CallContext): StoreTypeofOut | Promise<StoreTypeofOut>;
 }
+
+/**
+ * Handlers of `com.example.Store`, one per method, for {@link createStoreServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface StoreHandlers {
+  /** @throws {@link StoreDeleteError} Deleting failed. */
+  delete(args: StoreDeleteIn, ctx: CallContext): void | Promise<void>;
+
+  default(args: Record<string, never>, ctx: CallContext): StoreDefaultOut | Promise<StoreDefaultOut>;
+
+  typeof(args: StoreTypeofIn, ctx: CallContext): StoreTypeofOut | Promise<StoreTypeofOut>;
+}
+
+/**
+ * An implementation of `com.example.Store` that calls `handlers`.
+ * Register it with `node.register(path, impl)`; fire events with `impl.fire(event, args)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createStoreServer({ delete(args, ctx) { ... }, ... }));
+ * ```
+ */
+export function createStoreServer(handlers: StoreHandlers): Implementation<StoreEvents> {
+  const impl = new Implementation<StoreEvents>(StoreInterface);
+  impl.setCallCb<StoreDeleteIn>("delete", (args, ctx) => handlers.delete(args, ctx));
+  impl.setCallCb<Record<string, never>>("default", (args, ctx) => handlers.default(args, ctx));
+  impl.setCallCb<StoreTypeofIn>("typeof", (args, ctx) => handlers.typeof(args, ctx));
+  return impl;
+}

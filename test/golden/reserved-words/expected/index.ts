@@ -2,3 +2,4 @@
 /* eslint-disable */
 
 export * from "./com.example.Store.js";
+export * as ComExampleStore from "./com.example.Store.js";

@@ -113,3 +113,27 @@ export abstract class GraphServer extends Implementation<GraphEvents> {
   /** @throws {@link GraphCycleError} The graph has a cycle. */
   abstract link(args: GraphLinkIn, ctx: CallContext): void | Promise<void>;
 }
+
+/**
+ * Handlers of `com.example.Graph`, one per method, for {@link createGraphServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface GraphHandlers {
+  /** @throws {@link GraphCycleError} The graph has a cycle. */
+  link(args: GraphLinkIn, ctx: CallContext): void | Promise<void>;
+}
+
+/**
+ * An implementation of `com.example.Graph` that calls `handlers`.
+ * Register it with `node.register(path, impl)`; fire events with `impl.fire(event, args)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createGraphServer({ link(args, ctx) { ... } }));
+ * ```
+ */
+export function createGraphServer(handlers: GraphHandlers): Implementation<GraphEvents> {
+  const impl = new Implementation<GraphEvents>(GraphInterface);
+  impl.setCallCb<GraphLinkIn>("link", (args, ctx) => handlers.link(args, ctx));
+  return impl;
+}

@@ -57,3 +57,26 @@ export abstract class NetServer extends Implementation {
 
   abstract send(args: NetSendIn, ctx: CallContext): void | Promise<void>;
 }
+
+/**
+ * Handlers of `com.example.net`, one per method, for {@link createNetServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface NetHandlers {
+  send(args: NetSendIn, ctx: CallContext): void | Promise<void>;
+}
+
+/**
+ * An implementation of `com.example.net` that calls `handlers`.
+ * Register it with `node.register(path, impl)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createNetServer({ send(args, ctx) { ... } }));
+ * ```
+ */
+export function createNetServer(handlers: NetHandlers): Implementation {
+  const impl = new Implementation(NetInterface);
+  impl.setCallCb<NetSendIn>("send", (args, ctx) => handlers.send(args, ctx));
+  return impl;
+}

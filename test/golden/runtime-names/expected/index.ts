@@ -2,4 +2,7 @@
 /* eslint-disable */
 
 export * from "./com.example.Graph.js";
+export * as ComExampleGraph from "./com.example.Graph.js";
+
 export * from "./com.example.net.js";
+export * as ComExampleNet from "./com.example.net.js";

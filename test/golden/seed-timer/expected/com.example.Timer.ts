@@ -76,3 +76,27 @@ export abstract class TimerServer extends Implementation<TimerEvents> {
   /** Adds a new timer. */
   abstract add(args: TimerAddIn, ctx: CallContext): void | Promise<void>;
 }
+
+/**
+ * Handlers of `com.example.Timer`, one per method, for {@link createTimerServer}.
+ * Typed from the interface, an object literal of them needs no annotations.
+ */
+export interface TimerHandlers {
+  /** Adds a new timer. */
+  add(args: TimerAddIn, ctx: CallContext): void | Promise<void>;
+}
+
+/**
+ * An implementation of `com.example.Timer` that calls `handlers`.
+ * Register it with `node.register(path, impl)`; fire events with `impl.fire(event, args)`.
+ *
+ * @example
+ * ```ts
+ * node.register("/path", createTimerServer({ add(args, ctx) { ... } }));
+ * ```
+ */
+export function createTimerServer(handlers: TimerHandlers): Implementation<TimerEvents> {
+  const impl = new Implementation<TimerEvents>(TimerInterface);
+  impl.setCallCb<TimerAddIn>("add", (args, ctx) => handlers.add(args, ctx));
+  return impl;
+}

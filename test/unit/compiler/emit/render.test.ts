@@ -22,12 +22,16 @@ describe("helpers", () => {
 describe("createRender()", () => {
   it("renders the index template", () => {
     const render = createRender();
-    expect(render("index.ts", { header: "// h", modules: ["./a.js"] })).toBe(
-      '// h\n/* eslint-disable */\n\nexport * from "./a.js";\n',
+    const whole = { from: "./a.js", namespace: "A", all: true, types: [], values: [] };
+    const named = { from: "./b.js", namespace: "B", all: false, types: ["T"], values: ["V"] };
+    expect(render("index.ts", { header: "// h", shared: ["x: A.x, B.x"], modules: [whole, named] })).toBe(
+      "// h\n/* eslint-disable */\n\n// x: A.x, B.x\n\n" +
+        'export * from "./a.js";\nexport * as A from "./a.js";\n\n' +
+        'export {\n  V,\n} from "./b.js";\nexport type {\n  T,\n} from "./b.js";\nexport * as B from "./b.js";\n\n',
     );
   });
 
   it("fails on a missing field (strict mode)", () => {
-    expect(() => createRender()("index.ts", { modules: [] })).toThrow(/header/);
+    expect(() => createRender()("index.ts", { shared: [], modules: [] })).toThrow(/header/);
   });
 });

@@ -13,6 +13,7 @@ import {
   methodInName,
   methodOutName,
   pascalCase,
+  planIndex,
 } from "../../../../packages/supcon-gen/src/model/names.js";
 
 describe("pascalCase()", () => {
@@ -41,7 +42,11 @@ describe("interfaceNames()", () => {
       client: "NodeClient",
       server: "NodeServer",
       events: "NodeEvents",
+      handlers: "NodeHandlers",
+      createServer: "createNodeServer",
+      namespace: "SupconNode",
     });
+    expect(interfaceNames("com.my_org.v2.Timer").namespace).toBe("ComMyOrgV2Timer");
   });
 
   it("names members after the interface and the member", () => {
@@ -81,5 +86,43 @@ describe("reserved names", () => {
     expect(isInheritedAliasName("__proto__")).toBe(true);
     expect(isInheritedAliasName("str")).toBe(false);
     expect(isInheritedAliasName("Timer")).toBe(false);
+  });
+});
+
+describe("planIndex()", () => {
+  const module = (namespace: string, ...ids: string[]) => ({
+    from: `./${namespace}.js`,
+    namespace,
+    exports: ids.map((id) => ({ id, typeOnly: /^[A-Z].*(Info|Status)$/.test(id) })),
+  });
+
+  it("re-exports a module whole (export *) when it shares no name", () => {
+    const plan = planIndex([module("ComATimer", "TimerClient", "TimerInfo"), module("ComBGeo", "GeoClient")]);
+    expect(plan.shared).toEqual([]);
+    expect(plan.entries.map((e) => [e.namespace, e.all])).toEqual([
+      ["ComATimer", true],
+      ["ComBGeo", true],
+    ]);
+  });
+
+  it("leaves names several modules export (or a namespace takes) to the namespaces, types apart from values", () => {
+    const plan = planIndex([
+      module("ComAPump", "PumpClient", "Status", "PumpInfo"),
+      module("ComBValve", "ValveClient", "Status"),
+      module("ComCX", "ComAPump"),
+    ]);
+    expect(plan.entries[0]).toEqual({
+      from: "./ComAPump.js",
+      namespace: "ComAPump",
+      all: false,
+      types: ["PumpInfo"],
+      values: ["PumpClient"],
+    });
+    expect(plan.entries[1]).toMatchObject({ all: false, types: [], values: ["ValveClient"] });
+    expect(plan.entries[2]).toMatchObject({ all: false, types: [], values: [] });
+    expect(plan.shared).toEqual([
+      { id: "ComAPump", namespaces: ["ComCX"] },
+      { id: "Status", namespaces: ["ComAPump", "ComBValve"] },
+    ]);
   });
 });
