@@ -18,19 +18,55 @@ export interface Child {
 /** Children started by `startFixture` and not yet stopped: `stopAll()` ends them. */
 const running = new Set<ChildProcess>();
 
-/** Starts `test/fixtures/<script>` (or a script at an absolute path) with `args`; resolves once it prints `READY <port>`. */
-export function startFixture(script: string, args: string[], timeoutMs = 10_000): Promise<Child> {
+/**
+ * Starts `test/fixtures/<script>` (or a script at an absolute path) with `args`, in `cwd` if given, and waits for
+ * nothing; `stopAll()` ends it if it is still running. `exited` resolves with its exit code.
+ */
+export function startProcess(
+  script: string,
+  args: string[],
+  cwd?: string,
+): { child: ChildProcess; exited: Promise<number | null> } {
   const file = path.isAbsolute(script) ? script : path.join(root, "test/fixtures", script);
   const child = spawn(process.execPath, [file, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
+    ...(cwd === undefined ? {} : { cwd }),
   });
   running.add(child);
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => {
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
       running.delete(child);
-      resolve();
+      resolve(code);
     }),
   );
+  return { child, exited };
+}
+
+/**
+ * Runs `test/fixtures/<script>` (or a script at an absolute path) with `args` until it exits, killing it (by its
+ * pid) after `timeoutMs`; resolves with what it printed and its exit code.
+ */
+export async function runFixture(
+  script: string,
+  args: string[],
+  timeoutMs = 20_000,
+  cwd?: string,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  const { child, exited } = startProcess(script, args, cwd);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const code = await exited;
+  clearTimeout(timer);
+  return { stdout, stderr, code };
+}
+
+/** Starts `test/fixtures/<script>` (or a script at an absolute path) with `args`; resolves once it prints `READY <port>`. */
+export function startFixture(script: string, args: string[], timeoutMs = 10_000): Promise<Child> {
+  const { child, exited: exitCode } = startProcess(script, args);
+  const exited = exitCode.then(() => undefined);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {

@@ -296,7 +296,7 @@ describe("protocol abuse", () => {
       expect.objectContaining({
         type: MessageType.Error,
         id: 6,
-        code: "supcon.InvalidArguments",
+        code: "supcon.ProtocolError",
         message: "call id 6 of rogue is already in flight",
       }),
       expect.objectContaining({ type: MessageType.Result, id: 6, out: { aborted: false } }),

@@ -19,7 +19,7 @@ describe("resolveNodeOptions()", () => {
     expect(() => resolveNodeOptions({ reconnectMinMs: 500, reconnectMaxMs: 100 })).toThrow(/reconnectMaxMs/);
     expect(() => resolveNodeOptions({ secret: "" })).toThrow(/secret must be a non-empty/);
     expect(() => resolveNodeOptions({ policy: { allow: [{ node: ["x"] } as never] } })).toThrow(
-      /policy.allow\[0\] has an unknown key 'node'/,
+      /NodeOptions.policy.allow\[0\]: unknown key 'node' \(did you mean 'nodes'\?\)/,
     );
   });
 

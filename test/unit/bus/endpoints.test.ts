@@ -2,6 +2,7 @@ import { ErrorCode } from "../../../packages/supcon/src/base/errors";
 import type { EndpointsHost, Transports } from "../../../packages/supcon/src/bus/endpoints";
 import { Endpoints } from "../../../packages/supcon/src/bus/endpoints";
 import type { NodeStatus } from "../../../packages/supcon/src/bus/status";
+import { StatusReports } from "../../../packages/supcon/src/bus/status";
 import type { Link, LinkState } from "../../../packages/supcon/src/link/link";
 import { LinkError } from "../../../packages/supcon/src/link/peer-link";
 import type { DialLimits } from "../../../packages/supcon/src/transport/tcp";
@@ -33,6 +34,10 @@ class FakeLink {
     this.requireCertifiedName = requireCertifiedName;
     this.#opened = opened;
     this.#closed = closed;
+  }
+
+  get peer(): string | undefined {
+    return this.#peer;
   }
 
   /** Its handshake completes. */
@@ -104,6 +109,9 @@ function setup() {
   const links: FakeLink[] = [];
   const statuses: NodeStatus[] = [];
   const warnings: string[] = [];
+  /** What the node logs of link failures: once per endpoint, as the real node does (bus/status.ts). */
+  const failures: string[] = [];
+  const reports = new StatusReports({ warn: (message) => failures.push(message) });
   const node = { closed: false, full: false };
   const host: EndpointsHost = {
     isClosed: () => node.closed,
@@ -117,6 +125,8 @@ function setup() {
     },
     status: (status) => statuses.push(status),
     warn: (message) => warnings.push(message),
+    failed: (source, message) => reports.failed(source, message),
+    succeeded: (source) => reports.succeeded(source),
   };
   const endpoints = new Endpoints(
     {
@@ -131,7 +141,7 @@ function setup() {
   );
   made.push({ endpoints, links });
   const types = (): string[] => statuses.map((s) => s.type);
-  return { endpoints, transports, links, statuses, warnings, node, types };
+  return { endpoints, transports, links, statuses, warnings, failures, node, types };
 }
 
 const made: { endpoints: Endpoints<string, string>; links: FakeLink[] }[] = [];
@@ -483,5 +493,90 @@ describe("Endpoints.connect()", () => {
     const second = outcomeOf(connection);
     await run();
     expect(second.value).toMatchObject({ endpoint: "tcp:server:7000" });
+  });
+});
+
+describe("Endpoints.connect() failures", () => {
+  const SUFFIX = " (the node keeps trying; this is logged again when the failure changes)";
+
+  it("logs a failure once per endpoint however often it recurs, again when it changes", async () => {
+    const { endpoints, transports, links, failures, types } = setup();
+    transports.fail(3, "connection to 127.0.0.1:7000 refused (ECONNREFUSED)");
+    transports.succeed();
+    transports.succeed();
+    transports.succeed();
+    endpoints.connect("tcp:server:7000", false);
+    await run(100 + 200 + 400);
+    links[0]?.end(new LinkError(ErrorCode.AuthFailed, "127.0.0.1:7000 refused us: wrong secret"));
+    await run(800);
+    links[1]?.end(new LinkError(ErrorCode.AuthFailed, "127.0.0.1:7000 refused us: wrong secret"));
+    await run(1000);
+    expect(types().filter((t) => t === "connectFailed")).toHaveLength(3);
+    expect(links).toHaveLength(3);
+    expect(failures).toEqual([
+      `connect tcp:server:7000: connection to 127.0.0.1:7000 refused (ECONNREFUSED)${SUFFIX}`,
+      `connect tcp:server:7000: supcon.AuthFailed: 127.0.0.1:7000 refused us: wrong secret${SUFFIX}`,
+    ]);
+  });
+
+  it("says the link is up after logged failures, and logs the next failure anew", async () => {
+    const { endpoints, transports, links, failures, warnings } = setup();
+    transports.fail(2, "connection to 127.0.0.1:7000 refused (ECONNREFUSED)");
+    transports.succeed();
+    transports.fail(1, "connection to 127.0.0.1:7000 refused (ECONNREFUSED)");
+    endpoints.connect("tcp:server:7000", false);
+    await run(100 + 200);
+    links[0]?.open("server");
+    expect(warnings).toEqual(["connect tcp:server:7000: linked to server after 2 failed attempts"]);
+    links[0]?.end(new LinkError(ErrorCode.HeartbeatTimeout, "server silent"));
+    await run(400);
+    expect(failures).toHaveLength(2);
+    expect(failures[1]).toBe(failures[0]);
+  });
+
+  it("logs nothing when it links at once", async () => {
+    const { endpoints, transports, links, failures, warnings } = setup();
+    transports.succeed();
+    endpoints.connect("tcp:server:7000", false);
+    await run();
+    links[0]?.open("server");
+    expect([...failures, ...warnings]).toEqual([]);
+  });
+
+  it("tells each connection's peer, or its last failure (for waitFor)", async () => {
+    const { endpoints, transports, links } = setup();
+    transports.succeed();
+    endpoints.connect("tcp:server:7000", false);
+    endpoints.connect("tcp:other:7000", false);
+    await run();
+    expect(endpoints.connections()).toEqual([
+      { endpoint: "tcp:server:7000", linkedTo: undefined, lastFailure: undefined },
+      { endpoint: "tcp:other:7000", linkedTo: undefined, lastFailure: undefined },
+    ]);
+    links[0]?.open("server");
+    transports.fail(1, "connection to other:7000 refused (ECONNREFUSED)");
+    await run(100);
+    const states = endpoints.connections();
+    expect(states[0]).toMatchObject({ linkedTo: "server", lastFailure: undefined });
+    expect(states[1]).toMatchObject({ linkedTo: undefined });
+    links[0]?.end(new LinkError(ErrorCode.HeartbeatTimeout, "server silent"));
+    await run();
+    expect(endpoints.connections()[0]).toEqual({
+      endpoint: "tcp:server:7000",
+      linkedTo: undefined,
+      lastFailure: "supcon.HeartbeatTimeout: server silent",
+    });
+  });
+
+  it("forgets what it logged of an endpoint when its connection is closed", async () => {
+    const { endpoints, transports, failures } = setup();
+    transports.fail(1, "connection to 127.0.0.1:7000 refused (ECONNREFUSED)");
+    const first = endpoints.connect("tcp:server:7000", false);
+    await run();
+    await first.close();
+    transports.fail(1, "connection to 127.0.0.1:7000 refused (ECONNREFUSED)");
+    endpoints.connect("tcp:server:7000", false);
+    await run();
+    expect(failures).toHaveLength(2);
   });
 });

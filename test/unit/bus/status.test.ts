@@ -84,6 +84,60 @@ describe("StatusReports warnings", () => {
   });
 });
 
+describe("StatusReports failures", () => {
+  const refused = (port: number): string => `connection to 127.0.0.1:${port} refused (ECONNREFUSED)`;
+
+  it("logs a failure of a source once, again when it changes, and anew after the source worked", () => {
+    const { status, lines } = setup();
+    for (let i = 0; i < 5; i++) status.failed("connect a", refused(7001));
+    expect(lines).toEqual([refused(7001)]);
+    expect(status.failed("connect a", "supcon.AuthFailed: wrong secret")).toBe(true);
+    // Back to the first failure: a change, so it is said again.
+    expect(status.failed("connect a", refused(7001))).toBe(true);
+    expect(status.succeeded("connect a")).toBe(true);
+    expect(status.succeeded("connect a")).toBe(false);
+    status.failed("connect a", refused(7001));
+    expect(lines).toEqual([refused(7001), "supcon.AuthFailed: wrong secret", refused(7001), refused(7001)]);
+  });
+
+  it("logs the same failure of each source, unlike warnings of one kind", () => {
+    const { status, lines } = setup({ intervalMs: 1_000 });
+    status.failed("connect a", refused(7001));
+    status.failed("connect b", refused(7002));
+    status.warn(refused(7003));
+    status.warn(refused(7004));
+    expect(lines).toEqual([refused(7001), refused(7002), refused(7003)]);
+  });
+
+  it("remembers several kinds of a source when asked: peers behind one address each fail their own way", () => {
+    const { status, lines } = setup();
+    for (let i = 0; i < 3; i++) {
+      status.failed("from 10.0.0.2", "the name 'x' is taken", 2);
+      status.failed("from 10.0.0.2", "the peer speaks TLS", 2);
+    }
+    expect(lines).toEqual(["the name 'x' is taken", "the peer speaks TLS"]);
+    status.failed("from 10.0.0.2", "handshake not complete", 2);
+    status.failed("from 10.0.0.2", "the name 'x' is taken", 2);
+    expect(lines).toHaveLength(4);
+  });
+
+  it("counts failures against the total per interval, and logs one left out there later", () => {
+    const { status, lines, clock } = setup({ intervalMs: 1_000, maxPerInterval: 2 });
+    status.warn("first");
+    status.warn("second");
+    expect(status.failed("connect a", refused(7001))).toBe(false);
+    clock.now = 1_000;
+    expect(status.failed("connect a", refused(7001))).toBe(true);
+    expect(lines).toEqual(["first", "second", refused(7001)]);
+  });
+
+  it("remembers a bounded number of sources", () => {
+    const { status, lines } = setup({ maxKinds: 2 });
+    for (const source of ["a", "b", "c", "a"]) status.failed(source, "down");
+    expect(lines).toHaveLength(4);
+  });
+});
+
 describe("warningKind", () => {
   it("takes the numbers out of a warning", () => {
     expect(warningKind("127.0.0.1:5555: handshake not complete after 300 ms")).toBe(

@@ -57,6 +57,19 @@ describe("PendingCalls", () => {
     await expect(promise).rejects.toMatchObject({ code: "supcon.Cancelled" });
   });
 
+  it("fails with supcon.Timeout when the signal of the call being served aborts at its deadline", async () => {
+    const calls = new PendingCalls(() => undefined);
+    const controller = new AbortController();
+    const { promise } = calls.add({ ...base, timeoutMs: 1_000, signal: controller.signal });
+    controller.abort(
+      new RemoteError("supcon.Timeout", "outer.m: the deadline of the call from c passed (5 ms)"),
+    );
+    await expect(promise).rejects.toMatchObject({
+      code: "supcon.Timeout",
+      rawMessage: "server:/calc Calc.add: outer.m: the deadline of the call from c passed (5 ms)",
+    });
+  });
+
   it("fails the calls that went through a neighbour", async () => {
     const calls = new PendingCalls(() => undefined);
     const a = calls.add({ ...base, via: "b", timeoutMs: 1_000 });

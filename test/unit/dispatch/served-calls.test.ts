@@ -8,6 +8,49 @@ import { Interface } from "../../../packages/supcon/src/schema/interface";
 import type { CallMessage, ErrorMessage, ResultMessage } from "../../../packages/supcon/src/wire/messages";
 import { MessageType } from "../../../packages/supcon/src/wire/messages";
 
+type Reply = ResultMessage | ErrorMessage;
+
+/** A node "srv" serving `impl` at `path`, its replies recorded in `replies` (or handed to `route`). */
+function serving(
+  path: string,
+  impl: Implementation<object>,
+  replies: Reply[],
+  maxServingCalls = 8,
+  route: (reply: Reply) => boolean = (reply) => replies.push(reply) > 0,
+): ServedCalls {
+  return new ServedCalls({
+    name: "srv",
+    objects: new Map([[path, new Map([[impl.intf.name, impl]])]]),
+    allowed: () => true,
+    maxServingCalls,
+    closing: () => false,
+    route,
+    replyLost: () => undefined,
+  });
+}
+
+/** A CALL from "cli" (unless `fields` says otherwise) to `method` of the object at `path` of "srv". */
+function callOf(
+  path: string,
+  intfName: string,
+  method: string,
+  fields: Partial<CallMessage> = {},
+): CallMessage {
+  return {
+    type: MessageType.Call,
+    dst: "srv",
+    src: "cli",
+    hops: 0,
+    id: 1,
+    path,
+    intf: intfName,
+    method,
+    args: null,
+    timeoutMs: 1_000,
+    ...fields,
+  };
+}
+
 const intf = new Interface({
   name: "test.Slow",
   methods: [{ name: "wait" }, { name: "now" }],
@@ -20,34 +63,11 @@ function setup(maxServingCalls: number) {
   const impl = new Implementation(intf);
   impl.setCallCb("wait", () => new Promise<object>((resolve) => waiting.push(() => resolve({}))));
   impl.setCallCb("now", () => ({}));
-  const served = new ServedCalls({
-    name: "srv",
-    objects: new Map([["/s", new Map([[intf.name, impl as Implementation<object>]])]]),
-    allowed: () => true,
-    maxServingCalls,
-    closing: () => false,
-    route: (reply) => {
-      replies.push(reply);
-      return true;
-    },
-    replyLost: () => undefined,
-  });
+  const served = serving("/s", impl as Implementation<object>, replies, maxServingCalls);
   let nextId = 1;
   const call = (src: string, via: string, method = "wait"): number => {
     const id = nextId++;
-    const message: CallMessage = {
-      type: MessageType.Call,
-      dst: "srv",
-      src,
-      hops: 0,
-      id,
-      path: "/s",
-      intf: intf.name,
-      method,
-      args: null,
-      timeoutMs: 1_000,
-    };
-    served.serve(message, via);
+    served.serve(callOf("/s", intf.name, method, { src, id }), via);
     return id;
   };
   const refused = (): string[] =>
@@ -117,19 +137,7 @@ describe("ServedCalls load sharing", () => {
 
   it("counts a node's calls to itself against its own name", () => {
     const { served } = setup(4);
-    const message: CallMessage = {
-      type: MessageType.Call,
-      dst: "srv",
-      src: "srv",
-      hops: 0,
-      id: 1,
-      path: "/s",
-      intf: intf.name,
-      method: "wait",
-      args: null,
-      timeoutMs: 1_000,
-    };
-    for (let id = 1; id <= 6; id++) served.serve({ ...message, id });
+    for (let id = 1; id <= 6; id++) served.serve(callOf("/s", intf.name, "wait", { src: "srv", id }));
     // maxServingCalls under the floor: one holder may take all of it.
     expect(served.size).toBe(4);
   });
@@ -149,34 +157,9 @@ describe("ServedCalls deadlines", () => {
       (_args, ctx) =>
         new Promise<object>((resolve) => ctx.signal.addEventListener("abort", () => resolve({}))),
     );
-    const served = new ServedCalls({
-      name: "srv",
-      objects: new Map([["/s", new Map([[slow.name, impl as Implementation<object>]])]]),
-      allowed: () => true,
-      maxServingCalls: 8,
-      closing: () => false,
-      route: (reply) => {
-        replies.push(reply);
-        return true;
-      },
-      replyLost: () => undefined,
-    });
+    const served = serving("/s", impl as Implementation<object>, replies);
     const call = (id: number, method: string, timeoutMs: number): void =>
-      served.serve(
-        {
-          type: MessageType.Call,
-          dst: "srv",
-          src: "cli",
-          hops: 0,
-          id,
-          path: "/s",
-          intf: slow.name,
-          method,
-          args: null,
-          timeoutMs,
-        },
-        "cli",
-      );
+      served.serve(callOf("/s", slow.name, method, { id, timeoutMs }), "cli");
     return { served, call, replies, finishLate };
   }
 
@@ -221,41 +204,91 @@ describe("ServedCalls errors that cannot travel", () => {
     const longCode = `x.${"y".repeat(NameLimit.code)}`;
     impl.setCallCb("fail", () => Promise.reject(new RemoteError(longCode, "too long to send")));
     const replies: (ResultMessage | ErrorMessage)[] = [];
-    const served = new ServedCalls({
-      name: "srv",
-      objects: new Map([["/f", new Map([[failing.name, impl as Implementation<object>]])]]),
-      allowed: () => true,
-      maxServingCalls: 8,
-      closing: () => false,
-      // As a link does: a message whose names are too long cannot be encoded.
-      route: (reply) => {
-        const problem = checkNames(reply);
-        if (problem !== undefined) throw new WireError(WireErrorCode.InvalidData, problem);
-        replies.push(reply);
-        return true;
-      },
-      replyLost: () => undefined,
+    // As a link does: a message whose names are too long cannot be encoded.
+    const served = serving("/f", impl as Implementation<object>, replies, 8, (reply) => {
+      const problem = checkNames(reply);
+      if (problem !== undefined) throw new WireError(WireErrorCode.InvalidData, problem);
+      replies.push(reply);
+      return true;
     });
-    served.serve(
-      {
-        type: MessageType.Call,
-        dst: "srv",
-        src: "cli",
-        hops: 0,
-        id: 7,
-        path: "/f",
-        intf: failing.name,
-        method: "fail",
-        args: null,
-        timeoutMs: 1_000,
-      },
-      "cli",
-    );
+    served.serve(callOf("/f", failing.name, "fail", { id: 7 }), "cli");
     await new Promise((resolve) => setImmediate(resolve));
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatchObject({ type: MessageType.Error, id: 7, code: ErrorCode.Internal });
     expect((replies[0] as ErrorMessage).message).toMatch(
       /^test\.Fail\.fail on srv:\/f failed with an error that cannot be sent \(code 'x\.y+…'\): code must be at most \d+ characters long/,
     );
+  });
+});
+
+describe("ctx.signal.reason", () => {
+  const waiting = new Interface({
+    name: "test.Wait",
+    methods: [{ name: "wait", inArgs: [{ name: "note", type: "string?" }] }],
+  });
+
+  /** A node "srv" whose `wait` records the args it got and, when its signal aborts, the reason, and finishes. */
+  function setupReasons() {
+    const reasons: unknown[] = [];
+    const args: unknown[] = [];
+    const impl = new Implementation(waiting);
+    impl.setCallCb("wait", (a, ctx) => {
+      args.push(a);
+      return new Promise<object>((resolve) =>
+        ctx.signal.addEventListener("abort", () => {
+          reasons.push(ctx.signal.reason);
+          resolve({});
+        }),
+      );
+    });
+    const served = serving("/w", impl as Implementation<object>, []);
+    const call = (id: number, timeoutMs: number, callArgs: Record<string, unknown> | null = null): void =>
+      served.serve(callOf("/w", waiting.name, "wait", { id, timeoutMs, args: callArgs }), "cli");
+    return { served, call, reasons, args };
+  }
+
+  it("is a RemoteError with supcon.Timeout when the deadline passes", async () => {
+    const { call, reasons } = setupReasons();
+    call(1, 30);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toBeInstanceOf(RemoteError);
+    expect(reasons[0]).toMatchObject({
+      code: ErrorCode.Timeout,
+      rawMessage: "test.Wait.wait: the deadline of the call from cli passed (30 ms)",
+    });
+  });
+
+  it("is supcon.Cancelled for a CANCEL, and supcon.Timeout for one that comes as the deadline passes", () => {
+    const { served, call, reasons } = setupReasons();
+    call(1, 10_000);
+    served.cancel("cli", 1);
+    call(2, 10);
+    served.cancel("cli", 2);
+    expect(reasons).toMatchObject([
+      { code: ErrorCode.Cancelled, rawMessage: "test.Wait.wait: cancelled by cli" },
+      { code: ErrorCode.Timeout },
+    ]);
+  });
+
+  it("is supcon.ConnectionLost when the caller leaves, supcon.Closed when the node closes", () => {
+    const { served, call, reasons } = setupReasons();
+    call(1, 10_000);
+    served.cancelFrom("cli");
+    call(2, 10_000);
+    served.cancelAll();
+    expect(reasons).toMatchObject([
+      { code: ErrorCode.ConnectionLost, rawMessage: "test.Wait.wait: the caller cli left the bus" },
+      { code: ErrorCode.Closed, rawMessage: "test.Wait.wait: node srv closed" },
+    ]);
+  });
+
+  it("removes optional args received as nil before the handler sees them", () => {
+    const { served, call, args } = setupReasons();
+    call(1, 10_000, { note: null });
+    call(2, 10_000, { note: "n" });
+    expect(args).toEqual([{}, { note: "n" }]);
+    expect(Object.keys(args[0] as object)).toEqual([]);
+    served.cancelAll();
   });
 });

@@ -1,4 +1,5 @@
 import { EARLY_WRITE_BYTES, Link } from "../../../packages/supcon/src/link/link";
+import { testLinkOptions } from "./link-options";
 import type { Transport, TransportHandlers } from "../../../packages/supcon/src/transport/transport";
 import { encodeMessage } from "../../../packages/supcon/src/wire/codec";
 import { createFrameDecoder } from "../../../packages/supcon/src/wire/frame";
@@ -36,23 +37,11 @@ const tick = (): Promise<void> => new Promise((resolve) => process.nextTick(reso
 /** An open link (acceptor side) on a recording transport, its HELLO already written. */
 async function openLink(): Promise<{ link: Link; transport: RecordingTransport }> {
   const transport = new RecordingTransport();
-  const link = new Link(
-    transport,
-    {
-      self: "server",
-      instance: "0000000000000001",
-      role: "acceptor",
-      maxFrameBytes: 1 << 20,
-      maxQueuedBytes: 1 << 24,
-      heartbeatIntervalMs: 60_000,
-      heartbeatTimeoutMs: 180_000,
-      handshakeTimeoutMs: 60_000,
-      secret: undefined,
-      requireCertifiedName: false,
-      checkPeer: () => undefined,
-    },
-    { open: () => undefined, message: () => undefined, closed: () => undefined },
-  );
+  const link = new Link(transport, testLinkOptions({ self: "server" }), {
+    open: () => undefined,
+    message: () => undefined,
+    closed: () => undefined,
+  });
   const hello: Message = {
     type: MessageType.Hello,
     version: PROTOCOL_VERSION,

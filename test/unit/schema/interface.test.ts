@@ -97,7 +97,7 @@ describe("Interface", () => {
     const timeout = timer.event("timeout");
     expect(add?.validateIn({ timer: "abc", seconds: 1.5 })).toBeUndefined();
     expect(add?.validateIn({ timer: "abc", seconds: "1.5" })).toBe(
-      "argument 'seconds': expected float, got string",
+      "args.seconds: expected float, got string",
     );
     expect(add?.validateIn({ timer: "abc" })).toBe("missing argument 'seconds' (float)");
     expect(add?.validateIn({ timer: "abc", seconds: 1, secnds: 1 })).toBe(
@@ -116,7 +116,7 @@ describe("Interface", () => {
           { timer: "d", remaining: null },
         ],
       }),
-    ).toBe("result 'timers[3].remaining': expected float, got null");
+    ).toBe("result.timers[3].remaining: expected float, got null");
     expect(timeout?.validateArgs({ timer: "t" })).toBeUndefined();
     expect(timeout?.validateArgs({})).toBe("missing argument 'timer' (string)");
   });
@@ -133,7 +133,7 @@ describe("Interface", () => {
     });
     expect(seed.method("add")?.validateIn({ timer: "t", seconds: 5 })).toBeUndefined();
     expect(seed.method("add")?.validateIn({ timer: 5, seconds: 5 })).toBe(
-      "argument 'timer': expected string, got int",
+      "args.timer: expected string, got int",
     );
     expect(seed.method("list")?.validateOut({ timers: [{ any: "thing" }, 1] })).toBeUndefined();
     expect(seed.description.methods?.[0]?.inArgs).toEqual([
@@ -165,10 +165,10 @@ describe("Interface", () => {
       tree?.validateOut({ root: { name: "/", entries: { usr: { name: "usr", entries: {} } } } }),
     ).toBeUndefined();
     expect(tree?.validateOut({ root: { name: "/", entries: { usr: { name: "usr" } } } })).toBe(
-      "result 'root.entries.usr': missing field 'entries' (map<Dir>)",
+      "result.root.entries.usr: missing field 'entries' (map<Dir>)",
     );
     expect(fs.method("at")?.validateIn({})).toBeUndefined();
-    expect(fs.method("at")?.validateIn({ p: { x: "1" } })).toBe("argument 'p.x': expected float, got string");
+    expect(fs.method("at")?.validateIn({ p: { x: "1" } })).toBe("args.p.x: expected float, got string");
   });
 
   it("throws InvalidArgumentError for a bad description", () => {
@@ -191,7 +191,7 @@ describe("Interface", () => {
       "com.example.Timer has no method 'ad' (did you mean 'add'?)",
     );
     expect(() => impl.fire("timeout", { timer: 1 })).toThrow(
-      "com.example.Timer.timeout: argument 'timer': expected string, got int",
+      "com.example.Timer.timeout: args.timer: expected string, got int",
     );
   });
 });

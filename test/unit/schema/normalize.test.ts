@@ -241,7 +241,7 @@ describe("normalizeInterface()", () => {
       [
         "an unknown top-level key",
         { name: "com.example.T", method: [] },
-        "Interface 'com.example.T': the description: unknown key 'method' (did you mean 'methods'?) (allowed: name, description, types, errors, events, methods)",
+        "Interface 'com.example.T': the description: unknown key 'method' (did you mean 'methods'?)",
       ],
       [
         "methods not a list",
@@ -302,17 +302,17 @@ describe("normalizeInterface()", () => {
       [
         "an unknown method key",
         withMethod({ inargs: [] }),
-        "Interface 'com.example.T': method 'm': unknown key 'inargs' (did you mean 'inArgs'?) (allowed: name, description, inArgs, outArgs, errors)",
+        "Interface 'com.example.T': method 'm': unknown key 'inargs' (did you mean 'inArgs'?)",
       ],
       [
         "an unknown arg key",
         withMethod({ inArgs: [{ name: "a", typ: "int" }] }),
-        "Interface 'com.example.T': method 'm', inArgs 'a': unknown key 'typ' (did you mean 'type'?) (allowed: name, type, description, optional)",
+        "Interface 'com.example.T': method 'm', inArgs 'a': unknown key 'typ' (did you mean 'type'?)",
       ],
       [
         "an unknown map-form arg key",
         withMethod({ inArgs: { a: { name: "a" } } }),
-        "Interface 'com.example.T': method 'm', inArgs 'a': unknown key 'name' (allowed: type, description, optional)",
+        "Interface 'com.example.T': method 'm', inArgs 'a': unknown key 'name' (known: type, description, optional)",
       ],
       [
         "a duplicate arg",

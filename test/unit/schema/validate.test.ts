@@ -142,12 +142,12 @@ describe("ValidatorCompiler", () => {
     for (const value of valid) expect(check(type, value)).toBeUndefined();
     const expected = type === "Unit" ? "Unit ('seconds' | 'minutes')" : type;
     for (const [value, got] of invalid) {
-      expect(check(type, value)).toBe(`argument 'v': expected ${expected}, got ${got}`);
+      expect(check(type, value)).toBe(`args.v: expected ${expected}, got ${got}`);
     }
   });
 
   it("shows the refused value of an enum", () => {
-    expect(check("Unit", "hours")).toBe("argument 'v': expected Unit ('seconds' | 'minutes'), got 'hours'");
+    expect(check("Unit", "hours")).toBe("args.v: expected Unit ('seconds' | 'minutes'), got 'hours'");
   });
 
   it("accepts plain data for any, and nothing else", () => {
@@ -168,27 +168,21 @@ describe("ValidatorCompiler", () => {
     expect(check("any", undefined)).toBe("missing argument 'v' (any)");
     expect(check("any?", undefined)).toBeUndefined();
     expect(check("any", { a: [1, undefined] })).toBeUndefined(); // sent as nil
-    expect(check("any", NaN)).toBe("argument 'v': expected plain data, got NaN");
-    expect(check("any", { when: new Date(0) })).toBe("argument 'v.when': expected plain data, got Date");
-    expect(check("any", [1, [2, 3n]])).toBe("argument 'v[1][1]': expected plain data, got bigint");
-    expect(check("any", { f: () => 1 })).toBe("argument 'v.f': expected plain data, got function");
-    expect(check("any", { s: Symbol("s") })).toBe("argument 'v.s': expected plain data, got symbol");
-    expect(check("any", new Map())).toBe("argument 'v': expected plain data, got Map");
-    expect(check("any", { "odd key": new Set() })).toBe(
-      `argument 'v["odd key"]': expected plain data, got Set`,
-    );
-    expect(check("any", JSON.parse('{"a": {"__proto__": 1}}'))).toBe(
-      "argument 'v.a': forbidden key '__proto__'",
-    );
-    expect(check("any", { constructor: 1 })).toBe("argument 'v': forbidden key 'constructor'");
+    expect(check("any", NaN)).toBe("args.v: NaN is not a finite number");
+    expect(check("any", { when: new Date(0) })).toBe("args.v.when: expected plain data, got Date");
+    expect(check("any", [1, [2, 3n]])).toBe("args.v[1][1]: expected plain data, got bigint");
+    expect(check("any", { f: () => 1 })).toBe("args.v.f: expected plain data, got function");
+    expect(check("any", { s: Symbol("s") })).toBe("args.v.s: expected plain data, got symbol");
+    expect(check("any", new Map())).toBe("args.v: expected plain data, got Map");
+    expect(check("any", { "odd key": new Set() })).toBe(`args.v["odd key"]: expected plain data, got Set`);
+    expect(check("any", JSON.parse('{"a": {"__proto__": 1}}'))).toBe("args.v.a: forbidden key '__proto__'");
+    expect(check("any", { constructor: 1 })).toBe("args.v: forbidden key 'constructor'");
   });
 
   it("bounds nesting, which also stops cycles", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic["self"] = cyclic;
-    expect(check("any", cyclic)).toMatch(
-      /^argument 'v(\.self)+': nested deeper than \d+ levels \(a cycle\?\)$/,
-    );
+    expect(check("any", cyclic)).toMatch(/^args\.v(\.self)+: nested deeper than \d+ levels \(a cycle\?\)$/);
     let deep: unknown = 1;
     for (let i = 0; i < MAX_VALUE_DEPTH; i++) deep = [deep];
     expect(check("any", deep)).toBeUndefined();
@@ -199,46 +193,46 @@ describe("ValidatorCompiler", () => {
   });
 
   it("checks arrays and maps element by element, with paths", () => {
-    expect(check("int[]", [1, 2, "3"])).toBe("argument 'v[2]': expected int, got string");
-    expect(check("int[]", [1, null])).toBe("argument 'v[1]': expected int, got null");
-    expect(check("int[][]", [[1], [2, 2.5]])).toBe("argument 'v[1][1]': expected int, got float");
-    expect(check("map<int>", { a: 1, b: "x" })).toBe("argument 'v.b': expected int, got string");
-    expect(check("map<int>", { "a b": "x" })).toBe(`argument 'v["a b"]': expected int, got string`);
-    expect(check("map<int[]>", { a: [1, true] })).toBe("argument 'v.a[1]': expected int, got bool");
-    expect(check("map<int>", JSON.parse('{"__proto__": 1}'))).toBe("argument 'v': forbidden key '__proto__'");
+    expect(check("int[]", [1, 2, "3"])).toBe("args.v[2]: expected int, got string");
+    expect(check("int[]", [1, null])).toBe("args.v[1]: expected int, got null");
+    expect(check("int[][]", [[1], [2, 2.5]])).toBe("args.v[1][1]: expected int, got float");
+    expect(check("map<int>", { a: 1, b: "x" })).toBe("args.v.b: expected int, got string");
+    expect(check("map<int>", { "a b": "x" })).toBe(`args.v["a b"]: expected int, got string`);
+    expect(check("map<int[]>", { a: [1, true] })).toBe("args.v.a[1]: expected int, got bool");
+    expect(check("map<int>", JSON.parse('{"__proto__": 1}'))).toBe("args.v: forbidden key '__proto__'");
   });
 
   it("lets nested optional elements be null", () => {
     expect(check("int?[]", [1, null, undefined])).toBeUndefined();
     expect(check("(int?)[]", [null])).toBeUndefined();
     expect(check("map<string?>", { a: null })).toBeUndefined();
-    expect(check("int?[]", [1, "x"])).toBe("argument 'v[1]': expected int, got string");
+    expect(check("int?[]", [1, "x"])).toBe("args.v[1]: expected int, got string");
     expect(check("int[]?", null)).toBeUndefined();
-    expect(check("int[]?", [null])).toBe("argument 'v[0]': expected int, got null");
+    expect(check("int[]?", [null])).toBe("args.v[0]: expected int, got null");
   });
 
   it("checks structs: exactly their fields, the required ones present", () => {
     expect(check("TimerInfo", { timer: "a", remaining: 1, label: "l" })).toBeUndefined();
     expect(check("TimerInfo", { timer: "a", remaining: 1, label: null })).toBeUndefined();
     expect(check("TimerInfo", { timer: "a", remaining: 1, label: undefined })).toBeUndefined();
-    expect(check("TimerInfo", { timer: "a" })).toBe("argument 'v': missing field 'remaining' (float)");
+    expect(check("TimerInfo", { timer: "a" })).toBe("args.v: missing field 'remaining' (float)");
     expect(check("TimerInfo", { timer: "a", remaining: undefined })).toBe(
-      "argument 'v': missing field 'remaining' (float)",
+      "args.v: missing field 'remaining' (float)",
     );
     expect(check("TimerInfo", { timer: "a", remaining: 1, labl: "l" })).toBe(
-      "argument 'v': unknown field 'labl' (did you mean 'label'?)",
+      "args.v: unknown field 'labl' (did you mean 'label'?)",
     );
     expect(check("TimerInfo", { timer: "a", remaining: 1, other: undefined })).toBe(
-      "argument 'v': unknown field 'other'",
+      "args.v: unknown field 'other'",
     );
     expect(
       check("TimerInfo[]", [
         { timer: "a", remaining: 1 },
         { timer: "b", remaining: "1" },
       ]),
-    ).toBe("argument 'v[1].remaining': expected float, got string");
+    ).toBe("args.v[1].remaining: expected float, got string");
     expect(check("TimerInfo", { timer: "a", remaining: 1, label: 5 })).toBe(
-      "argument 'v.label': expected string, got int",
+      "args.v.label: expected string, got int",
     );
   });
 
@@ -249,21 +243,21 @@ describe("ValidatorCompiler", () => {
     };
     expect(check("Tree", tree)).toBeUndefined();
     expect(check("Tree", { value: 1, children: [{ value: 2, children: [{ value: "x" }] }] })).toBe(
-      "argument 'v.children[0].children[0].value': expected int, got string",
+      "args.v.children[0].children[0].value: expected int, got string",
     );
   });
 
   it("resolves copied-in qualified types", () => {
     expect(check("com.example.geo.Point", { x: 1, y: 2 })).toBeUndefined();
-    expect(check("com.example.geo.Point", { x: 1 })).toBe("argument 'v': missing field 'y' (float)");
+    expect(check("com.example.geo.Point", { x: 1 })).toBe("args.v: missing field 'y' (float)");
     expect(check("com.example.T.TimerInfo", { timer: "a", remaining: 1 })).toBeUndefined();
   });
 
   it("does not take fields named like Object.prototype members from the prototype", () => {
     expect(check("Odd", { valueOf: 1 })).toBeUndefined();
-    expect(check("Odd", {})).toBe("argument 'v': missing field 'valueOf' (int)");
+    expect(check("Odd", {})).toBe("args.v: missing field 'valueOf' (int)");
     expect(check("Odd", { valueOf: 1, toString: "s" })).toBeUndefined();
-    expect(check("Odd", { valueOf: 1, toString: 5 })).toBe("argument 'v.toString': expected string, got int");
+    expect(check("Odd", { valueOf: 1, toString: 5 })).toBe("args.v.toString: expected string, got int");
   });
 });
 
@@ -307,14 +301,14 @@ describe("args validators", () => {
 
   it("names the first problem", () => {
     expect(validateIn({ timer: "abc" })).toBe("missing argument 'seconds' (float)");
-    expect(validateIn({ timer: "abc", seconds: "1" })).toBe("argument 'seconds': expected float, got string");
+    expect(validateIn({ timer: "abc", seconds: "1" })).toBe("args.seconds: expected float, got string");
     expect(validateIn({ timer: "abc", seconds: 1, secnds: 2 })).toBe(
       "unknown argument 'secnds' (did you mean 'seconds'?)",
     );
     expect(validateNone({ x: 1 })).toBe("unknown argument 'x'");
     expect(
       validateOut({ timers: [{ timer: "t", remaining: 1 }, {}, {}, { timer: "t", remaining: null }] }),
-    ).toBe("result 'timers[1]': missing field 'timer' (string)");
+    ).toBe("result.timers[1]: missing field 'timer' (string)");
     expect(
       validateOut({
         timers: [
@@ -322,21 +316,47 @@ describe("args validators", () => {
           { timer: "t", remaining: null },
         ],
       }),
-    ).toBe("result 'timers[1].remaining': expected float, got null");
+    ).toBe("result.timers[1].remaining: expected float, got null");
   });
 
   it("requires an object", () => {
-    expect(validateIn([])).toBe("arguments must be an object, got array");
-    expect(validateIn("abc")).toBe("arguments must be an object, got string");
-    expect(validateIn(new Date(0))).toBe("arguments must be an object, got Date");
-    expect(validateOut(5)).toBe("results must be an object, got int");
+    expect(validateIn([])).toBe("args must be an object, got array");
+    expect(validateIn("abc")).toBe("args must be an object, got string");
+    expect(validateIn(new Date(0))).toBe("args must be an object, got Date");
+    expect(validateOut(5)).toBe("result must be an object, got int");
+  });
+
+  it("removes optional members received as null, in place, only when it validates what was received", () => {
+    const readIn = compiler.received(method?.inArgs ?? [], "argument");
+    const readOut = compiler.received(method?.outArgs ?? [], "result");
+    const args = { timer: "abc", seconds: 1, label: null };
+    expect(validateIn(args)).toBeUndefined();
+    expect(args).toEqual({ timer: "abc", seconds: 1, label: null });
+    expect(readIn(args)).toBeUndefined();
+    expect(Object.keys(args)).toEqual(["timer", "seconds"]);
+    const out = {
+      timers: [
+        { timer: "t", remaining: 1, label: null },
+        { timer: "u", remaining: 2, label: "L" },
+      ],
+    };
+    expect(readOut(out)).toBeUndefined();
+    expect(out.timers.map((t) => Object.keys(t))).toEqual([
+      ["timer", "remaining"],
+      ["timer", "remaining", "label"],
+    ]);
+    // A value that fails keeps its problem; the next pure validation changes nothing.
+    expect(readIn({ timer: 1, seconds: 1 })).toBe("args.timer: expected string, got int");
+    const after = { timer: "abc", seconds: 1, label: null };
+    expect(validateIn(after)).toBeUndefined();
+    expect(after.label).toBeNull();
   });
 
   it("does not see inherited keys as arguments", () => {
     const inheriting = Object.create({ extra: 1 }) as Record<string, unknown>;
     inheriting["timer"] = "t";
     inheriting["seconds"] = 1;
-    expect(validateIn(inheriting)).toBe("arguments must be an object, got object with a custom prototype");
+    expect(validateIn(inheriting)).toBe("args must be an object, got object with a custom prototype");
   });
 });
 

@@ -111,7 +111,12 @@ describe("dialEndpoint", () => {
     await expect(
       dialEndpoint({ kind: "tls", host: "bus", port: 7443, tls: tlsOptions }, limits),
     ).resolves.toBe("tls transport");
-    expect(tls.connectTls).toHaveBeenCalledWith("bus", 7443, tlsOptions, limits);
+    expect(tls.connectTls).toHaveBeenCalledWith("bus", 7443, tlsOptions, limits, false);
+    await dialEndpoint(
+      { kind: "tls", host: "bus", port: 7443, tls: tlsOptions, checkNodeName: true },
+      limits,
+    );
+    expect(tls.connectTls).toHaveBeenLastCalledWith("bus", 7443, tlsOptions, limits, true);
 
     await expect(dialEndpoint({ kind: "unix", path: "/run/x.sock" }, limits)).resolves.toBe("unix transport");
     expect(unix.connectUnix).toHaveBeenCalledWith("/run/x.sock", limits);

@@ -109,7 +109,7 @@ describe("encodeMessage()", () => {
         }) as Error,
       );
       expect(() => packPayload(args, "CALL")).toThrow(
-        /^cannot encode CALL message: the value at \d+ takes the cost/,
+        /^cannot encode CALL message: args: the value at \d+ takes the cost/,
       );
     }
     expect(() => packPayload({ many: many.slice(0, 1000) }, "CALL")).not.toThrow();
@@ -427,7 +427,7 @@ describe("the decoding budget of an ADVERT", () => {
   });
 
   it("is the advert's alone: the same map of 4,096 short keys in a CALL is refused", () => {
-    const { objects } = largestAdvert() as { objects: Record<string, string[]> };
+    const { objects } = largestAdvert() as unknown as { objects: Record<string, string[]> };
     expect(() => encodeMessage({ ...call, args: objects })).toThrow(/takes the cost of decoding/);
   });
 });

@@ -174,6 +174,16 @@ describe("createFrameDecoder()", () => {
     }
   });
 
+  it("gives the declared length with the error: the first bytes of what the peer sent, for the link to read", () => {
+    const declared: number[] = [];
+    createFrameDecoder(100).push(
+      Uint8Array.of(0x16, 0x03, 0x01, 0x01, 0x2c),
+      () => undefined,
+      (_message, _code, length) => declared.push(length),
+    );
+    expect(declared).toEqual([0x16030101]);
+  });
+
   it("reports exactly one error, then ignores all input", () => {
     const decoder = createFrameDecoder(10);
     const { frames, errors } = run(decoder, [

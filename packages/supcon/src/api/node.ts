@@ -25,7 +25,7 @@ import type {
 } from "./endpoint-options.js";
 import { INTROSPECTION_PATH, NodeIntrospection } from "./introspection.js";
 import type { NodeOptions, ResolvedNodeOptions, WaitForOptions } from "./options.js";
-import { resolveNodeOptions } from "./options.js";
+import { resolveNodeOptions, waitForOptionsError } from "./options.js";
 
 export type { BusView, Connection };
 
@@ -34,6 +34,8 @@ const MAX_KNOWN_NODES = 10_000;
 /** How long the advert of a node that never became reachable is kept (it may be ahead of the link that will). */
 const ADVERT_GRACE_MS = 30_000;
 const SWEEP_MS = 5_000;
+/** Most nodes `waitFor`'s timeout names (a did-you-mean looks at all of them). */
+const NODES_NAMED = 10;
 
 /**
  * A node of the bus.
@@ -154,14 +156,16 @@ export class Node {
 
   /**
    * Subscribes `cb` to event `event` of interface `intf` on object `path` of node `node`. The subscription holds
-   * across reconnection, and a node that is not on the bus yet is subscribed to when it appears.
+   * across reconnection, and a node that is not on the bus yet is subscribed to when it appears. `cb` receives the
+   * event's args object (`Record<string, unknown>` unless `cb` declares its parameter's type, e.g. a generated
+   * `TimerTimeoutEvent`; only a generated client checks that the type is the event's).
    */
-  on(
+  on<A = Record<string, unknown>>(
     node: string,
     path: string,
     intf: string | Interface,
     event: string,
-    cb: (args: never, source: EventSource) => void,
+    cb: (args: A, source: EventSource) => void,
   ): Subscription {
     this.#assertOpen("on");
     if (typeof cb !== "function") throw new InvalidArgumentError("on: cb must be a function");
@@ -196,9 +200,13 @@ export class Node {
 
   /**
    * Resolves once `node` is on the bus (and, with `path`, has an object there; with `intf` too, one implementing
-   * it). Rejects with `supcon.Timeout` after `timeoutMs`.
+   * it). Rejects with `supcon.Timeout` after `timeoutMs`, saying what this node sees: the nodes on the bus (or
+   * what the node has, when it is there without the object), and each `connect()` with its peer or its last
+   * failure (`connection to 127.0.0.1:7001 refused (ECONNREFUSED)`, `supcon.AuthFailed: …`).
    */
   waitFor(node: string, options: WaitForOptions = {}): Promise<void> {
+    const misuse = waitForOptionsError(options);
+    if (misuse !== undefined) return Promise.reject(misuse);
     const { path, intf } = options;
     const ready = (): boolean => this.#core.topology.has(node, path, intf);
     if (ready()) return Promise.resolve();
@@ -221,7 +229,13 @@ export class Node {
       const onAbort = (): void =>
         finish(new RemoteError(ErrorCode.Cancelled, `waiting for ${what} was cancelled`));
       const timer = setTimeout(
-        () => finish(new RemoteError(ErrorCode.Timeout, `${what} did not appear within ${timeoutMs} ms`)),
+        () =>
+          finish(
+            new RemoteError(
+              ErrorCode.Timeout,
+              `${what} did not appear within ${timeoutMs} ms${this.#whyAbsent(node, path, intf)}`,
+            ),
+          ),
         timeoutMs,
       );
       options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -255,6 +269,42 @@ export class Node {
   async #close(): Promise<void> {
     clearInterval(this.#sweepTimer);
     await this.#core.close();
+  }
+
+  /**
+   * For `waitFor`'s timeout: what this node sees that may tell why `node` (with `path` and `intf`) is not there:
+   * the node without that object, a name close to it, and each `connect()` with its peer or its last failure.
+   */
+  #whyAbsent(node: string, path: string | undefined, intf: string | undefined): string {
+    const view = this.#core.topology.view();
+    const objects = view[node];
+    const parts: string[] = [];
+    if (objects !== undefined) {
+      const wanted = `${path ?? "an object"}${intf === undefined ? "" : ` implementing ${intf}`}`;
+      const held = Object.entries(objects).map(([p, intfs]) => `${p} (${intfs.join(", ")})`);
+      parts.push(`${node} is on the bus without ${wanted}; it has ${held.join(", ")}`);
+    } else {
+      const others = Object.keys(view).filter((n) => n !== this.name);
+      const shown = others.slice(0, NODES_NAMED);
+      const more = others.length > shown.length ? `, and ${others.length - shown.length} more` : "";
+      parts.push(
+        others.length === 0
+          ? "no other node is on the bus"
+          : `on the bus: ${shown.join(", ")}${more}${didYouMean(node, others)}`,
+      );
+    }
+    const connections = this.#core.endpoints.connections();
+    for (const c of connections) {
+      const state =
+        c.linkedTo !== undefined
+          ? `linked to ${c.linkedTo}`
+          : (c.lastFailure ?? "no link yet, no failure either (still connecting)");
+      parts.push(`connect ${c.endpoint}: ${state}`);
+    }
+    if (connections.length === 0 && this.#core.links.describe().length === 0) {
+      parts.push(`this node has no link: connect() it to a node of the bus, or have one connect to it`);
+    }
+    return `; ${parts.join("; ")}`;
   }
 
   #assertOpen(what: string): void {

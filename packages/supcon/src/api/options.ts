@@ -3,8 +3,9 @@
  */
 import type { ConnectionOptions as TlsConnectionOptions, TlsOptions as TlsServerOptions } from "node:tls";
 import { InvalidArgumentError } from "../base/errors.js";
+import { assertKnownKeys, keysOf, unknownKeyProblem } from "../base/known-keys.js";
 import type { Logger } from "../base/types.js";
-import type { AccessPolicy } from "../dispatch/policy.js";
+import type { AccessPolicy, AccessRule } from "../dispatch/policy.js";
 import { secretStrengthProblem } from "../link/auth.js";
 import type { IdentityOptions, ResolvedIdentity, TrustOptions } from "../link/identity.js";
 import { Trust, resolveIdentity } from "../link/identity.js";
@@ -216,11 +217,54 @@ export type ResolvedNodeOptions = Required<Omit<NodeOptions, "secret" | "policy"
   readonly trust: Trust | undefined;
 };
 
+/** The options `new Node()` takes: anything else is refused, with the one meant when it is close. */
+const NODE_OPTION_KEYS = keysOf<NodeOptions>({
+  callTimeoutMs: true,
+  maxFrameBytes: true,
+  heartbeatIntervalMs: true,
+  heartbeatTimeoutMs: true,
+  connectTimeoutMs: true,
+  handshakeTimeoutMs: true,
+  reconnectMinMs: true,
+  reconnectMaxMs: true,
+  reconnectJitter: true,
+  maxPendingCalls: true,
+  maxServingCalls: true,
+  maxRelayedCalls: true,
+  maxQueuedBytes: true,
+  closeDrainMs: true,
+  logger: true,
+  identity: true,
+  trust: true,
+  secret: true,
+  maxHandshakingLinks: true,
+  maxSubscriptionsPerNode: true,
+  maxSubscriptionsPerLink: true,
+  policy: true,
+});
+const WAIT_FOR_OPTION_KEYS = keysOf<WaitForOptions>({
+  path: true,
+  intf: true,
+  timeoutMs: true,
+  signal: true,
+});
+const POLICY_KEYS = keysOf<AccessPolicy>({ allow: true });
+const ACCESS_RULE_KEYS = keysOf<AccessRule>({ nodes: true, paths: true, intfs: true, members: true });
+const IDENTITY_KEYS = keysOf<IdentityOptions>({ key: true, cert: true });
+/** The keys of both forms of `TrustOptions`; which form is meant is the trust module's to check. */
+const TRUST_KEYS = keysOf<TrustOptions>({ ca: true, keys: true });
+
 /** The default logger: one line on stderr per diagnostic. */
 const consoleLogger: Logger = { warn: (message) => console.warn(`supcon: ${message}`) };
 
 /** Applies the defaults to `options` and checks every value; throws `InvalidArgumentError` naming a bad one. */
 export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidArgumentError(
+      `NodeOptions must be an object, got ${options === null ? "null" : typeof options}`,
+    );
+  }
+  assertKnownKeys(options, NODE_OPTION_KEYS, "NodeOptions");
   const resolved: ResolvedNodeOptions = {
     callTimeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
@@ -280,6 +324,10 @@ function resolveCredentials(
   trust: TrustOptions | undefined,
 ): { identity: ResolvedIdentity | undefined; trust: Trust | undefined } {
   if (identity === undefined && trust === undefined) return { identity: undefined, trust: undefined };
+  if (typeof identity === "object" && identity !== null)
+    assertKnownKeys(identity, IDENTITY_KEYS, "NodeOptions.identity", "key");
+  if (typeof trust === "object" && trust !== null)
+    assertKnownKeys(trust, TRUST_KEYS, "NodeOptions.trust", "key");
   if (trust === undefined) {
     throw new InvalidArgumentError(
       "NodeOptions.identity needs NodeOptions.trust: say which CA ({ ca }) or which keys ({ keys }) vouch for the nodes of the bus",
@@ -295,16 +343,21 @@ function resolveCredentials(
 
 function resolvePolicy(policy: AccessPolicy | undefined): AccessPolicy | undefined {
   if (policy === undefined) return undefined;
-  if (typeof policy !== "object" || policy === null || !Array.isArray(policy.allow)) {
+  if (typeof policy !== "object" || policy === null) {
+    throw new InvalidArgumentError("NodeOptions.policy must be { allow: AccessRule[] }");
+  }
+  assertKnownKeys(policy, POLICY_KEYS, "NodeOptions.policy", "key");
+  if (!Array.isArray(policy.allow)) {
     throw new InvalidArgumentError("NodeOptions.policy must be { allow: AccessRule[] }");
   }
   for (const [i, rule] of policy.allow.entries()) {
+    if (typeof rule !== "object" || rule === null) {
+      throw new InvalidArgumentError(
+        `NodeOptions.policy.allow[${i}] must be an object: { nodes?, paths?, intfs?, members? }`,
+      );
+    }
+    assertKnownKeys(rule, ACCESS_RULE_KEYS, `NodeOptions.policy.allow[${i}]`, "key");
     for (const key of Object.keys(rule)) {
-      if (!["nodes", "paths", "intfs", "members"].includes(key)) {
-        throw new InvalidArgumentError(
-          `NodeOptions.policy.allow[${i}] has an unknown key '${key}' (known: nodes, paths, intfs, members)`,
-        );
-      }
       const patterns = (rule as Record<string, unknown>)[key];
       if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === "string")) {
         throw new InvalidArgumentError(`NodeOptions.policy.allow[${i}].${key} must be an array of strings`);
@@ -312,4 +365,18 @@ function resolvePolicy(policy: AccessPolicy | undefined): AccessPolicy | undefin
     }
   }
   return policy;
+}
+
+/**
+ * What is wrong with the options of `waitFor()`, or undefined: an unknown key is refused rather than ignored.
+ * @returns An InvalidArgumentError naming the key, and the one meant when it is close, for `waitFor` to reject with.
+ */
+export function waitForOptionsError(options: WaitForOptions): InvalidArgumentError | undefined {
+  if (typeof options !== "object" || options === null) {
+    return new InvalidArgumentError(
+      "waitFor: options must be an object: { path?, intf?, timeoutMs?, signal? }",
+    );
+  }
+  const problem = unknownKeyProblem(options, WAIT_FOR_OPTION_KEYS, "option");
+  return problem === undefined ? undefined : new InvalidArgumentError(`waitFor: ${problem}`);
 }

@@ -2,7 +2,10 @@
  * Error classes and codes of the runtime.
  */
 
-/** The codes of the failures the runtime itself detects: of calls (`RemoteError.code`) and of links. */
+/**
+ * The codes of the failures the runtime itself detects: of calls (`RemoteError.code`), of links, and of the
+ * program's own misuse of the API. The README's "Errors" table says when each is raised and whether to retry.
+ */
 export const ErrorCode = {
   UnknownNode: "supcon.UnknownNode",
   UnknownPath: "supcon.UnknownPath",
@@ -27,6 +30,8 @@ export const ErrorCode = {
   ProtocolError: "supcon.ProtocolError",
   FrameTooLarge: "supcon.FrameTooLarge",
   InvalidData: "supcon.InvalidData",
+  // Not of the bus: the program called the runtime wrongly (`InvalidArgumentError`, thrown, never sent).
+  Misuse: "supcon.Misuse",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -41,12 +46,16 @@ export class SupconError extends Error {
   }
 }
 
-/** API misuse: a bad option or argument given to the runtime by the program itself. */
+/**
+ * API misuse: a bad option or argument given to the runtime by the program itself, with code `supcon.Misuse`.
+ * (Versions up to 0.2 gave it the code `supcon.InvalidArgument`, too close to `supcon.InvalidArguments`, the code
+ * of a call whose arguments do not match the interface; test for this class with `instanceof`, which works in all.)
+ */
 export class InvalidArgumentError extends SupconError {
   override name = "InvalidArgumentError";
 
   constructor(message: string, options?: ErrorOptions) {
-    super("supcon.InvalidArgument", message, options);
+    super(ErrorCode.Misuse, message, options);
   }
 }
 
@@ -67,9 +76,18 @@ export class RemoteError extends SupconError {
   /** Structured detail, if the thrower gave any. */
   readonly data: unknown;
 
-  constructor(code: string, message: string, options?: RemoteErrorOptions) {
-    super(code, `${code}: ${message}`, options);
-    this.rawMessage = message;
+  /**
+   * @param message What happened. A declared error (`lab.Scheduler.UnknownProtocol`) given no message, or only its
+   *   own name (what generated classes of errors without a description pass), gets one made from its name and
+   *   interface: "unknown protocol (declared by lab.Scheduler)".
+   */
+  constructor(code: string, message?: string, options?: RemoteErrorOptions) {
+    const text =
+      message === undefined || message === "" || message === declaredName(code)
+        ? (declaredErrorMessage(code) ?? message ?? "")
+        : message;
+    super(code, `${code}: ${text}`, options);
+    this.rawMessage = text;
     this.data = options?.data;
   }
 
@@ -92,6 +110,29 @@ export interface DeclaredErrorClass {
   /** The error code, `<interface>.<error name>`. */
   readonly code: string;
   new (message?: string, options?: RemoteErrorOptions): RemoteError;
+}
+
+/** The error's name when `code` is that of a declared error (`<interface>.<Name>`, not `supcon.`), else undefined. */
+function declaredName(code: string): string | undefined {
+  const dot = code.lastIndexOf(".");
+  if (dot <= 0 || dot === code.length - 1 || code.startsWith("supcon.")) return undefined;
+  return code.slice(dot + 1);
+}
+
+/**
+ * The message of a declared error that has no description, made from its code: `lab.Scheduler.UnknownProtocol` →
+ * "unknown protocol (declared by lab.Scheduler)". Undefined for a code that is not a declared error's.
+ */
+export function declaredErrorMessage(code: string): string | undefined {
+  const name = declaredName(code);
+  if (name === undefined) return undefined;
+  return `${words(name)} (declared by ${code.slice(0, code.length - name.length - 1)})`;
+}
+
+/** An identifier in words: `UnknownProtocol` → "unknown protocol", `HTTPError` → "HTTP error", `no_route` → "no route". */
+function words(name: string): string {
+  const parts = name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g) ?? [name];
+  return parts.map((w) => (w.length > 1 && w === w.toUpperCase() ? w : w.toLowerCase())).join(" ");
 }
 
 /** True when `value` is a `RemoteError`, also across duplicate copies of this package. */

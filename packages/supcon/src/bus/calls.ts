@@ -4,6 +4,7 @@
  * router and settles it when its RESULT or ERROR comes back, its deadline passes, or its route breaks.
  */
 import { ErrorCode, InvalidArgumentError, RemoteError, wireFailure } from "../base/errors.js";
+import { keysOf, unknownKeyProblem } from "../base/known-keys.js";
 import type { CallOptions } from "../base/types.js";
 import { callScope } from "../dispatch/call-scope.js";
 import { PendingCalls, describeCall } from "../dispatch/pending-calls.js";
@@ -12,6 +13,8 @@ import { Interface } from "../schema/interface.js";
 import type { CallMessage } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
 import type { RouteOutcome, Router } from "./router.js";
+
+const CALL_OPTION_KEYS = keysOf<CallOptions>({ timeoutMs: true, signal: true });
 
 export interface CallSettings {
   readonly self: string;
@@ -71,7 +74,13 @@ export class OutgoingCalls {
           new RemoteError(ErrorCode.InvalidArguments, `${intfName}.${method}: ${problem}`),
         );
       }
+      // Its integral floats marked, so that they travel as floats (schema/float-marks.ts).
+      args = schema.wireIn(args) as object | undefined;
     }
+    // A misspelt option (`timeout` for `timeoutMs`) would be ignored without a word.
+    const unknown =
+      options === undefined ? undefined : unknownKeyProblem(options, CALL_OPTION_KEYS, "option");
+    if (unknown !== undefined) return Promise.reject(new InvalidArgumentError(`call: ${unknown}`));
     let timeoutMs = options?.timeoutMs ?? this.#settings.callTimeoutMs;
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
       return Promise.reject(

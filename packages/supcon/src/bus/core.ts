@@ -13,6 +13,7 @@ import type { ResolvedIdentity, Trust } from "../link/identity.js";
 import { createLocalIdentity } from "../link/identity.js";
 import { LoopbackLink } from "../link/loopback.js";
 import type { AddressedMessage, LinkError, RoutedMessage } from "../link/peer-link.js";
+import { PeerRefusal } from "../link/peer-link.js";
 import { ErrorCode } from "../base/errors.js";
 import type { AdvertMessage } from "../wire/messages.js";
 import { MessageType } from "../wire/messages.js";
@@ -21,7 +22,7 @@ import { OriginAuth } from "./origin-auth.js";
 import type { MacVerdict } from "./origin-auth.js";
 import { OutgoingCalls } from "./calls.js";
 import type { Transports } from "./endpoints.js";
-import { Endpoints } from "./endpoints.js";
+import { Endpoints, addressOf } from "./endpoints.js";
 import { Events } from "./events.js";
 import { createInbox } from "./inbox.js";
 import { LinkSet } from "./links.js";
@@ -156,7 +157,8 @@ export class NodeCore<ListenSpec, DialSpec> {
         lost: (link, peer, error, last) => this.#linkLost(link, peer, error, last),
         refused: (link, error) => {
           if (error === undefined || this.#closed) return;
-          warn(error.message);
+          // Once per remote address and kind of failure; a connect()'s own are logged by its endpoint.
+          if (link.role === "acceptor") status.failed(acceptedFrom(link), error.message, KINDS_PER_ADDRESS);
           status.emit({ type: "handshakeFailed", remote: link.remote, error });
         },
       },
@@ -228,6 +230,8 @@ export class NodeCore<ListenSpec, DialSpec> {
           links.attach(transport, role, requireCertifiedName, opened),
         status: (s) => status.emit(s),
         warn,
+        failed: (source, message) => status.failed(source, message),
+        succeeded: (source) => status.succeeded(source),
       },
       transports,
     );
@@ -257,7 +261,7 @@ export class NodeCore<ListenSpec, DialSpec> {
     while (this.served.size > 0 && Date.now() < drainUntil) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    this.served.cancelAll(new Error(`node ${this.self} closed`));
+    this.served.cancelAll();
     this.calls.close();
     this.events.clear();
     await this.links.closeAll();
@@ -321,7 +325,15 @@ export class NodeCore<ListenSpec, DialSpec> {
 
   #linkLost(link: Link, peer: string, error: LinkError | undefined, last: boolean): void {
     this.status.emit({ type: "linkDown", peer, remote: link.remote, error });
-    if (error !== undefined && !this.#closed) this.status.warn(error.message);
+    // A connector that refuses this node's HELLO (it checks it last) does so on every retry: logged as a failure of
+    // its address, once. Any other accepted link that opened worked: what fails from there afterwards is news.
+    const refused = error instanceof PeerRefusal;
+    if (link.role === "acceptor" && !refused) this.status.succeeded(acceptedFrom(link));
+    if (error !== undefined && !this.#closed) {
+      if (link.role === "acceptor" && refused)
+        this.status.failed(acceptedFrom(link), error.message, KINDS_PER_ADDRESS);
+      else this.status.warn(error.message);
+    }
     if (!last) return;
     this.calls.linkLost(peer, error ? ` (${error.message})` : "");
     this.router.linkLost(peer);
@@ -337,7 +349,7 @@ export class NodeCore<ListenSpec, DialSpec> {
   #nodeDown(node: string): void {
     this.calls.nodeDown(node);
     this.events.nodeDown(node);
-    this.served.cancelFrom(node, new Error(`caller ${node} left the bus`));
+    this.served.cancelFrom(node);
     this.status.emit({ type: "nodeDown", node });
   }
 
@@ -357,4 +369,15 @@ export class NodeCore<ListenSpec, DialSpec> {
       }
     }
   }
+}
+
+/**
+ * Kinds of failure remembered per remote address: the peers behind one address (a host, a NAT) fail each in its
+ * own way, and each way is logged once.
+ */
+const KINDS_PER_ADDRESS = 8;
+
+/** What the failures of the connections accepted from the address of `link` are logged under (once each). */
+function acceptedFrom(link: Link): string {
+  return `accepted from ${addressOf(link.remote)}`;
 }

@@ -42,6 +42,13 @@ export interface EndpointsHost {
   ): { link: Link; closed: Promise<void> };
   status(status: NodeStatus): void;
   warn(message: string): void;
+  /**
+   * Logs a failure of `source` unless the one last logged for it was of the same kind (`StatusReports.failed()`);
+   * true when logged.
+   */
+  failed(source: string, message: string): boolean;
+  /** `source` works again; true when a failure of it had been logged (`StatusReports.succeeded()`). */
+  succeeded(source: string): boolean;
 }
 
 export interface EndpointSettings {
@@ -51,6 +58,16 @@ export interface EndpointSettings {
   readonly backoff: BackoffOptions;
   /** How long `await connect()` waits for the first link before it rejects. */
   readonly readyTimeoutMs: number;
+}
+
+/** What a `connect()` is doing, for messages (`waitFor`'s timeout): its link's peer, or why it has none. */
+export interface ConnectionState {
+  /** The endpoint, as in messages (`127.0.0.1:7000`, `tls://127.0.0.1:7000`, `unix:/run/bus.sock`). */
+  readonly endpoint: string;
+  /** The node its link is open to; undefined while it has no open link. */
+  readonly linkedTo: string | undefined;
+  /** Why its last attempt failed or its last link closed, with the code when there is one; undefined if none did. */
+  readonly lastFailure: string | undefined;
 }
 
 /** A link that is up: the handle `await node.connect(...)` resolves to. */
@@ -195,14 +212,15 @@ export class Endpoints<ListenSpec, DialSpec> {
 
   /** Connects to `spec` and keeps connecting; see `Connection`. */
   connect(spec: DialSpec, requireCertifiedName: boolean): Connection {
+    const host = this.#host;
     const connection = new DialedConnection(
       this.#transports.describe(spec),
       this.#settings.readyTimeoutMs,
+      host,
       () => {
         this.#connections.delete(connection);
       },
     );
-    const host = this.#host;
     const endpoint = connection.endpoint;
     const dialer = new Dialer(
       {
@@ -219,8 +237,10 @@ export class Endpoints<ListenSpec, DialSpec> {
           connection.current = undefined;
           const state = link.state;
           const opened = state.phase === "closed" && state.peer !== undefined;
-          if (!opened && state.phase === "closed" && state.error !== undefined)
-            connection.refused(state.error);
+          if (state.phase === "closed" && state.error !== undefined) {
+            if (opened) connection.lost(state.error);
+            else connection.refused(state.error);
+          }
           return { opened };
         },
         failed: (error, attempt, retryInMs) => {
@@ -235,6 +255,11 @@ export class Endpoints<ListenSpec, DialSpec> {
     return connection;
   }
 
+  /** What each running `connect()` is doing, in the order they were made. */
+  connections(): ConnectionState[] {
+    return [...this.#connections].map((c) => c.describe());
+  }
+
   /** Stops every listener and dial loop; resolves once they have ended (dial loops end when their links close). */
   close(): Promise<void> {
     const listeners = this.#listeners.splice(0).map((l) => l.close());
@@ -244,31 +269,51 @@ export class Endpoints<ListenSpec, DialSpec> {
   }
 }
 
+/** An error for messages: its code first when it has one (`supcon.AuthFailed: …`), else its message alone. */
+function describeFailure(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("supcon.") && !error.message.startsWith(code)
+    ? `${code}: ${error.message}`
+    : error.message;
+}
+
 /** The address part of a remote endpoint (`10.0.0.2` of `10.0.0.2:50000`): what handshake slots are shared by. */
 export function addressOf(remote: string): string {
   const colon = remote.lastIndexOf(":");
   return colon > 0 && /^\d+$/.test(remote.slice(colon + 1)) ? remote.slice(0, colon) : remote;
 }
 
-/** The handle of one `connect()`: its dial loop, its current link, and the first-link promise made on demand. */
+/**
+ * The handle of one `connect()`: its dial loop, its current link, the first-link promise made on demand, and the
+ * failures of its attempts, logged once each (again when they change, and after a link came up).
+ */
 class DialedConnection implements Connection {
   readonly endpoint: string;
   dialer: Dialer | undefined;
   current: Link | undefined;
   readonly #readyTimeoutMs: number;
+  readonly #host: EndpointsHost;
   readonly #forget: () => void;
   #up = false;
   #lastFailure: Error | undefined;
+  /** Attempts failed since the last link came up (or since the start). */
+  #failedAttempts = 0;
   /** A refusal that retrying cannot mend, while no link has come up: awaits reject with it at once. */
   #finalRefusal: RemoteError | undefined;
   #closing: Promise<void> | undefined;
   /** Awaits waiting for the first link, each with its own deadline. */
   readonly #waiting = new Set<(error?: Error) => void>();
 
-  constructor(endpoint: string, readyTimeoutMs: number, forget: () => void) {
+  constructor(endpoint: string, readyTimeoutMs: number, host: EndpointsHost, forget: () => void) {
     this.endpoint = endpoint;
     this.#readyTimeoutMs = readyTimeoutMs;
+    this.#host = host;
     this.#forget = forget;
+  }
+
+  /** What the failures of this endpoint are logged under: one source per endpoint. */
+  get #source(): string {
+    return `connect ${this.endpoint}`;
   }
 
   then<R1 = LinkedConnection, R2 = never>(
@@ -320,17 +365,48 @@ class DialedConnection implements Connection {
     this.#up = true;
     this.#lastFailure = undefined;
     this.#finalRefusal = undefined;
+    if (this.#host.succeeded(this.#source)) {
+      const peer = this.current?.peer ?? "its node";
+      const attempts = this.#failedAttempts;
+      const after = attempts === 0 ? "" : ` after ${attempts} failed attempt${attempts === 1 ? "" : "s"}`;
+      this.#host.warn(`${this.#source}: linked to ${peer}${after}`);
+    }
+    this.#failedAttempts = 0;
     this.#settleAll();
   }
 
   /** An attempt failed before a link could be made. */
   failed(error: Error): void {
+    this.#report(error);
+  }
+
+  /** A link that was open closed, with `error`: the node has logged it; it is the last failure from now on. */
+  lost(error: LinkError): void {
     this.#lastFailure = error;
+  }
+
+  /** Logs the failure of an attempt, once for each kind of failure in a row (`StatusReports.failed()`). */
+  #report(error: Error): void {
+    this.#lastFailure = error;
+    this.#failedAttempts++;
+    this.#host.failed(
+      this.#source,
+      `${this.#source}: ${describeFailure(error)} (the node keeps trying; this is logged again when the failure changes)`,
+    );
+  }
+
+  describe(): ConnectionState {
+    const linkedTo = this.current?.state.phase === "open" ? this.current.peer : undefined;
+    return {
+      endpoint: this.endpoint,
+      linkedTo,
+      lastFailure: this.#lastFailure === undefined ? undefined : describeFailure(this.#lastFailure),
+    };
   }
 
   /** A link was refused in its handshake. */
   refused(error: LinkError): void {
-    this.#lastFailure = error;
+    this.#report(error);
     if (!this.#up && FINAL_REFUSALS.has(error.code)) {
       this.#finalRefusal = new RemoteError(error.code, `connect ${this.endpoint}: ${error.message}`);
       this.#settleAll(this.#finalRefusal);
@@ -350,6 +426,8 @@ class DialedConnection implements Connection {
 
   async close(): Promise<void> {
     this.#forget();
+    // A later connect() to the same endpoint is a new story: its failures are told from the start.
+    this.#host.succeeded(this.#source);
     const done = this.stop();
     this.current?.close();
     await done;

@@ -25,6 +25,9 @@ export function createInbox(
   return (message, from) => {
     switch (message.type) {
       case MessageType.Call:
+        // No time left (docs/PROTOCOL.md, "Calls"): dropped unanswered, so no handler runs for it; its caller's
+        // own deadline fails it.
+        if (message.timeoutMs === 0) return;
         served.serve(message, from);
         return;
       case MessageType.Result:
@@ -40,7 +43,7 @@ export function createInbox(
         );
         return;
       case MessageType.Cancel:
-        served.cancel(message.src, message.id, new Error(`cancelled by ${message.src}`));
+        served.cancel(message.src, message.id);
         return;
       case MessageType.Event:
         events.onEvent(message);

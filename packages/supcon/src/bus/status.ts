@@ -5,6 +5,8 @@
  * Warnings are rate limited, so that a flood (a connection, a subscription or a forged message per warning) cannot
  * flood the log too: a kind of warning (its text with every number taken out) is logged at most once per interval,
  * and the next one logged says how many were left out; and at most so many are logged per interval in all.
+ * Link failures are logged once per source instead (`failed()`): a dial loop that retries against a wrong port says
+ * so once, and again only when the failure changes or after a success.
  * Status reports are not limited: a listener sees every one.
  */
 import { MAX_WARNINGS_PER_INTERVAL, MAX_WARNING_KINDS, WARNING_INTERVAL_MS } from "../base/limits.js";
@@ -82,6 +84,11 @@ export class StatusReports {
   readonly #limits: WarningLimits;
   /** By kind, the one logged longest ago first (a Map keeps insertion order; a logged kind is put last). */
   readonly #kinds = new Map<string, WarningKind>();
+  /**
+   * By source, the kinds of failure logged for it since it last worked, newest last; the source logged longest ago
+   * first.
+   */
+  readonly #failures = new Map<string, readonly string[]>();
   #windowStart = -Infinity;
   #loggedInWindow = 0;
 
@@ -109,7 +116,7 @@ export class StatusReports {
 
   /** Logs `message`, unless a warning of its kind was logged less than an interval ago (it is then counted). */
   warn(message: string): void {
-    const { intervalMs, maxPerInterval, maxKinds, now: clock } = this.#limits;
+    const { intervalMs, maxKinds, now: clock } = this.#limits;
     const now = clock();
     const key = warningKind(message);
     const kind = this.#kinds.get(key);
@@ -117,18 +124,13 @@ export class StatusReports {
       kind.suppressed++;
       return;
     }
-    if (now - this.#windowStart >= intervalMs) {
-      this.#windowStart = now;
-      this.#loggedInWindow = 0;
-    }
-    if (this.#loggedInWindow >= maxPerInterval) {
+    if (!this.#takeTurn(now)) {
       // Counted against its kind, and told when one of the kind is next logged.
-      this.#remember(key, { nextAt: 0, suppressed: (kind?.suppressed ?? 0) + 1 }, maxKinds);
+      remember(this.#kinds, key, { nextAt: 0, suppressed: (kind?.suppressed ?? 0) + 1 }, maxKinds);
       return;
     }
-    this.#loggedInWindow++;
     const suppressed = kind?.suppressed ?? 0;
-    this.#remember(key, { nextAt: now + intervalMs, suppressed: 0 }, maxKinds);
+    remember(this.#kinds, key, { nextAt: now + intervalMs, suppressed: 0 }, maxKinds);
     this.#logger.warn(
       suppressed === 0
         ? message
@@ -136,18 +138,54 @@ export class StatusReports {
     );
   }
 
-  #remember(key: string, kind: WarningKind, maxKinds: number): void {
-    this.#kinds.delete(key);
-    this.#kinds.set(key, kind);
-    if (this.#kinds.size > maxKinds) {
-      const oldest = this.#kinds.keys().next().value as string;
-      this.#kinds.delete(oldest);
+  /**
+   * Logs `message`, a failure of `source` (a `connect()` endpoint, or the remote address of accepted connections),
+   * unless a failure of the same kind (`warningKind()`) is among the last `remembered` kinds logged for `source`
+   * since it last worked: a dial loop that retries against a wrong port, a wrong secret or a name taken says so
+   * once, not once per attempt. With `remembered` 1 (a dial loop) it is logged again as soon as the failure changes;
+   * more suit an address that several peers connect from, each failing its own way. Everything is logged anew
+   * after `succeeded(source)`. Unlike `warn()` it is not limited per kind (the same failure of another source is
+   * news), only by the total per interval. Returns true when it was logged.
+   */
+  failed(source: string, message: string, remembered = 1): boolean {
+    const kind = warningKind(message);
+    const kinds = this.#failures.get(source) ?? [];
+    if (kinds.includes(kind)) return false;
+    if (!this.#takeTurn(this.#limits.now())) return false;
+    remember(this.#failures, source, [...kinds, kind].slice(-remembered), this.#limits.maxKinds);
+    this.#logger.warn(message);
+    return true;
+  }
+
+  /**
+   * `source` works again: its next failure is logged, whatever it is. Returns true when a failure of it had been
+   * logged (so that the caller may say it is mended).
+   */
+  succeeded(source: string): boolean {
+    return this.#failures.delete(source);
+  }
+
+  /** True when one more line may be logged in the interval of `now` (and counts it). */
+  #takeTurn(now: number): boolean {
+    if (now - this.#windowStart >= this.#limits.intervalMs) {
+      this.#windowStart = now;
+      this.#loggedInWindow = 0;
     }
+    if (this.#loggedInWindow >= this.#limits.maxPerInterval) return false;
+    this.#loggedInWindow++;
+    return true;
   }
 
   clear(): void {
     this.#listeners.clear();
   }
+}
+
+/** Sets `key` in `map` as the newest entry, forgetting the oldest beyond `max` entries. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value as string);
 }
 
 /** Longest kind kept: a bound on what the kinds remembered take, whatever text the warnings carry. */

@@ -64,7 +64,8 @@ export class Implementation<Events extends EventMap = DynamicEvents> {
     if (problem !== undefined) {
       throw new InvalidArgumentError(`${this.intf.name}.${event}: ${problem}`);
     }
-    const plain = (args ?? {}) as Record<string, unknown>;
+    // Its integral floats marked, so that they travel as floats (schema/float-marks.ts).
+    const plain = schema.wireArgs(args ?? {}) as Record<string, unknown>;
     for (const { host, path } of this.#hosts) host.emitEvent(path, this.intf.name, event, plain);
   }
 

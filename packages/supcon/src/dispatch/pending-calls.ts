@@ -86,13 +86,14 @@ export class PendingCalls {
     const signal = call.signal;
     if (signal !== undefined) {
       onAbort = () => {
-        const error = new RemoteError(
-          ErrorCode.Cancelled,
-          `${describeCall(call.dst, call.path, call.intf, call.method)}: cancelled by the caller`,
-          {
-            cause: signal.reason,
-          },
-        );
+        // The signal of a call being served (a call made while serving one inherits it) aborts with a coded
+        // reason: its deadline passing is this call's too.
+        const reason: unknown = signal.reason;
+        const what = describeCall(call.dst, call.path, call.intf, call.method);
+        const error =
+          reason instanceof RemoteError && reason.code === ErrorCode.Timeout
+            ? new RemoteError(ErrorCode.Timeout, `${what}: ${reason.rawMessage}`, { cause: reason })
+            : new RemoteError(ErrorCode.Cancelled, `${what}: cancelled by the caller`, { cause: reason });
         const pending = this.#settle(id);
         if (pending === undefined) return;
         pending.reject(error);

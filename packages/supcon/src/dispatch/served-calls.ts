@@ -9,7 +9,7 @@ import { didYouMean } from "../base/did-you-mean.js";
 import { ErrorCode, RemoteError, wireFailure } from "../base/errors.js";
 import { FairShare } from "./fair-share.js";
 import type { Implementation } from "./implementation.js";
-import type { Interface, Validator } from "../schema/interface.js";
+import type { Interface, MethodSchema } from "../schema/interface.js";
 import { kHandler } from "../base/internal.js";
 import type { AccessCheck } from "./policy.js";
 import type { CallContext } from "../base/types.js";
@@ -33,12 +33,21 @@ export interface ServingHost {
   replyLost(call: CallMessage): void;
 }
 
+/**
+ * A CANCEL this close to a call's deadline, in milliseconds, is the deadline passing: a caller sends CANCEL when its
+ * own deadline passes, which on this node's clock falls at about the same time as the call's (docs/PROTOCOL.md,
+ * "Calls"), and the handler is to learn `supcon.Timeout` whichever of the two comes first.
+ */
+const CANCEL_AT_DEADLINE_MS = 20;
+
 /** A call being served: what CANCEL, the deadline and the loss of the caller abort. */
 interface ServedCall {
+  readonly call: CallMessage;
   /** The neighbour the CALL came from (this node's own name for its own calls): its load is counted there. */
   readonly via: string;
   controller: AbortController | undefined;
-  aborted: unknown;
+  /** Why the handler's signal aborts (`ctx.signal.reason`), once it does. */
+  aborted: RemoteError | undefined;
   timer: NodeJS.Timeout | undefined;
   readonly deadline: number;
   /** The deadline timer fired (its clock may read a millisecond short of `deadline`). */
@@ -114,7 +123,8 @@ export class ServedCalls {
       this.#fail(call, error.code, error.rawMessage);
       return;
     }
-    const problem = schema.validateIn(call.args);
+    // Received, so its own: optional members sent as nil are removed (they mean absent).
+    const problem = schema.readIn(call.args);
     if (problem !== undefined) {
       this.#fail(call, ErrorCode.InvalidArguments, `${call.intf}.${call.method}: ${problem}`);
       return;
@@ -136,10 +146,11 @@ export class ServedCalls {
     let byId = this.#serving.get(call.src);
     if (byId?.has(call.id)) {
       // Ids are unique among a caller's calls in flight; a second one would make the replies ambiguous.
-      this.#fail(call, ErrorCode.InvalidArguments, `call id ${call.id} of ${call.src} is already in flight`);
+      this.#fail(call, ErrorCode.ProtocolError, `call id ${call.id} of ${call.src} is already in flight`);
       return;
     }
     const served: ServedCall = {
+      call,
       via,
       controller: undefined,
       aborted: undefined,
@@ -158,7 +169,7 @@ export class ServedCalls {
     }
     if (!isThenable(result)) {
       clearTimeout(served.timer);
-      this.#replyResult(call, result, schema.validateOut);
+      this.#replyResult(call, result, schema);
       return;
     }
     if (byId === undefined) {
@@ -172,7 +183,7 @@ export class ServedCalls {
       (out) => {
         this.#finish(call);
         clearTimeout(served.timer);
-        if (!expired(served)) this.#replyResult(call, out, schema.validateOut);
+        if (!expired(served)) this.#replyResult(call, out, schema);
       },
       (err: unknown) => {
         this.#finish(call);
@@ -182,21 +193,47 @@ export class ServedCalls {
     );
   }
 
-  /** Aborts the handler of call `id` of `caller`, if it is still running. */
-  cancel(caller: string, id: number, reason: Error): void {
+  /**
+   * Aborts the handler of call `id` of `caller` (a CANCEL came), if it is still running: `ctx.signal.reason` is
+   * `supcon.Cancelled`, or `supcon.Timeout` when the CANCEL came as the deadline passed.
+   */
+  cancel(caller: string, id: number): void {
     const served = this.#serving.get(caller)?.get(id);
-    if (served !== undefined) abortServed(served, reason);
+    if (served === undefined) return;
+    const { call } = served;
+    abortServed(
+      served,
+      Date.now() >= served.deadline - CANCEL_AT_DEADLINE_MS
+        ? deadlinePassed(call)
+        : new RemoteError(ErrorCode.Cancelled, `${call.intf}.${call.method}: cancelled by ${caller}`),
+    );
   }
 
-  /** Aborts the handlers of every call of `caller` (it left the bus). */
-  cancelFrom(caller: string, reason: Error): void {
-    for (const served of this.#serving.get(caller)?.values() ?? []) abortServed(served, reason);
+  /** Aborts the handlers of every call of `caller`, which left the bus: the reason is `supcon.ConnectionLost`. */
+  cancelFrom(caller: string): void {
+    for (const served of this.#serving.get(caller)?.values() ?? []) {
+      const { call } = served;
+      abortServed(
+        served,
+        new RemoteError(
+          ErrorCode.ConnectionLost,
+          `${call.intf}.${call.method}: the caller ${caller} left the bus`,
+        ),
+      );
+    }
   }
 
-  /** Aborts every running handler. */
-  cancelAll(reason: Error): void {
-    for (const byId of this.#serving.values())
-      for (const served of byId.values()) abortServed(served, reason);
+  /** Aborts every running handler: the node closes, and the reason is `supcon.Closed`. */
+  cancelAll(): void {
+    for (const byId of this.#serving.values()) {
+      for (const served of byId.values()) {
+        const { call } = served;
+        abortServed(
+          served,
+          new RemoteError(ErrorCode.Closed, `${call.intf}.${call.method}: node ${this.#host.name} closed`),
+        );
+      }
+    }
   }
 
   /** Why a new call of `caller` that came from `via` may not run now, or undefined when it may. */
@@ -225,9 +262,9 @@ export class ServedCalls {
     if (byId.size === 0) this.#serving.delete(call.src);
   }
 
-  #replyResult(call: CallMessage, out: unknown, validateOut: Validator): void {
+  #replyResult(call: CallMessage, out: unknown, schema: MethodSchema): void {
     const host = this.#host;
-    const problem = validateOut(out);
+    const problem = schema.validateOut(out);
     if (problem !== undefined) {
       this.#replyError(
         call,
@@ -243,7 +280,8 @@ export class ServedCalls {
       src: host.name,
       hops: 0,
       id: call.id,
-      out: (out ?? null) as Record<string, unknown> | null,
+      // Its integral floats marked, so that they travel as floats (schema/float-marks.ts).
+      out: (schema.wireOut(out) ?? null) as Record<string, unknown> | null,
     };
     let sent: boolean;
     try {
@@ -316,7 +354,15 @@ function expired(served: ServedCall): boolean {
   return served.expired || Date.now() >= served.deadline;
 }
 
-function abortServed(served: ServedCall, reason: Error): void {
+/** Why a handler's signal aborts when its call's deadline passes. */
+function deadlinePassed(call: CallMessage): RemoteError {
+  return new RemoteError(
+    ErrorCode.Timeout,
+    `${call.intf}.${call.method}: the deadline of the call from ${call.src} passed (${call.timeoutMs} ms)`,
+  );
+}
+
+function abortServed(served: ServedCall, reason: RemoteError): void {
   if (served.aborted !== undefined) return;
   served.aborted = reason;
   clearTimeout(served.timer);
@@ -351,14 +397,14 @@ class ServedContext implements CallContext {
       served.controller = controller;
       if (served.aborted !== undefined) {
         controller.abort(served.aborted);
+      } else if (Date.now() >= served.deadline) {
+        served.expired = true;
+        abortServed(served, deadlinePassed(served.call));
       } else {
-        served.timer = setTimeout(
-          () => {
-            served.expired = true;
-            abortServed(served, new Error("the call's deadline passed"));
-          },
-          Math.max(0, served.deadline - Date.now()),
-        );
+        served.timer = setTimeout(() => {
+          served.expired = true;
+          abortServed(served, deadlinePassed(served.call));
+        }, served.deadline - Date.now());
         served.timer.unref();
       }
     }

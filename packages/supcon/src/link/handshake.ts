@@ -68,6 +68,7 @@ export class Handshake {
   #peerInfo: PlainMap = {};
   /** The connector's name, once it has proved it (the acceptor's proofs cover it). */
   #connectorName = "";
+  #heard = false;
 
   constructor(options: HandshakeOptions) {
     this.#options = options;
@@ -104,8 +105,14 @@ export class Handshake {
     return { type: MessageType.Hello, version: PROTOCOL_VERSION, name: self, info };
   }
 
+  /** True once the peer has sent a message of the handshake. */
+  get heard(): boolean {
+    return this.#heard;
+  }
+
   /** What to do with `message`, received before the link opened. */
   receive(message: Message): HandshakeStep {
+    this.#heard = true;
     if (message.type === MessageType.Refuse) {
       return { kind: "refused", code: message.code, message: message.message };
     }

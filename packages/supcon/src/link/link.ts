@@ -4,7 +4,7 @@
  */
 import { WireErrorCode } from "../wire/errors.js";
 import type { FrameCallback, FrameErrorCallback } from "../wire/frame.js";
-import { createFrameDecoder } from "../wire/frame.js";
+import { createFrameDecoder, foreignProtocol } from "../wire/frame.js";
 import { packPayload } from "../wire/codec.js";
 import type { MessageSealer, SharedFrames } from "../wire/link-codec.js";
 import { LinkReader, LinkWriter } from "../wire/link-codec.js";
@@ -14,7 +14,7 @@ import type { Transport } from "../transport/transport.js";
 import type { HandshakeIdentity } from "./handshake.js";
 import { Handshake } from "./handshake.js";
 import { Heartbeat } from "./heartbeat.js";
-import { LinkError } from "./peer-link.js";
+import { LinkError, PeerRefusal } from "./peer-link.js";
 import type { OutgoingEvent, PeerLink, Refusal, RoutedMessage, SendOutcome } from "./peer-link.js";
 
 /** Queued bytes that make a link write before the end of the tick (once per tick); see `Link#scheduleFlush()`. */
@@ -138,6 +138,11 @@ export class Link implements PeerLink {
     return this.#state;
   }
 
+  /** Whether this side dialed (and spoke first) or accepted. */
+  get role(): "connector" | "acceptor" {
+    return this.#options.role;
+  }
+
   get remote(): string {
     return this.#transport.remote;
   }
@@ -228,8 +233,29 @@ export class Link implements PeerLink {
     this.#decoder.push(chunk, this.#onFrame, this.#onFrameError);
   }
 
-  readonly #onFrameError: FrameErrorCallback = (message, code) =>
-    this.#fail(new LinkError(code, `${this.#who()}: ${message}`));
+  readonly #onFrameError: FrameErrorCallback = (message, code, declaredLength) => {
+    // Not an oversized frame: no frame at all (the code says so too).
+    const foreign = this.#state.phase === "handshaking" ? foreignProtocol(declaredLength) : undefined;
+    this.#fail(
+      foreign === undefined
+        ? new LinkError(code, `${this.#who()}: ${message}`)
+        : new LinkError(WireErrorCode.ProtocolError, `${this.#who()}: ${this.#speaksTls(declaredLength)}`),
+    );
+  };
+
+  /**
+   * What to say when the first bytes of the peer are a TLS record: a TLS client met this plain listener, or this
+   * plain connector met a TLS listener that answered (one that closes without a word: `#onTransportClosed()`).
+   */
+  #speaksTls(declaredLength: number): string {
+    const bytes = [24, 16, 8, 0].map((shift) =>
+      ((declaredLength >>> shift) & 0xff).toString(16).padStart(2, "0"),
+    );
+    const record = `its first bytes, ${bytes.join(" ")}, are a TLS record, not a frame`;
+    return this.#options.role === "acceptor"
+      ? `the peer speaks TLS and this listener does not (${record}): connect without tls there, or listen with tls here`
+      : `expected TLS: the peer answered in TLS (${record}); connect with tls`;
+  }
 
   readonly #onFrame: FrameCallback = (bytes, start, end) => {
     if (this.#state.phase === "closed") return;
@@ -257,8 +283,12 @@ export class Link implements PeerLink {
         );
         this.#transport.close();
         return;
-      case MessageType.Hello:
       case MessageType.Refuse:
+        // The connector checks the acceptor's HELLO last (checkNodeName, credentials): the link is open here already.
+        this.#shutdown(new PeerRefusal(message.code, `${this.#who()} refused this node: ${message.message}`));
+        this.#transport.close();
+        return;
+      case MessageType.Hello:
       case MessageType.Challenge:
       case MessageType.Auth:
         this.#fail(
@@ -284,7 +314,7 @@ export class Link implements PeerLink {
         this.#refuse(step.refusal);
         return;
       case "refused":
-        this.#shutdown(new LinkError(step.code, `${this.#transport.remote} refused us: ${step.message}`));
+        this.#shutdown(new PeerRefusal(step.code, `${this.#transport.remote} refused us: ${step.message}`));
         this.#transport.destroy();
         return;
       case "fail":
@@ -324,7 +354,7 @@ export class Link implements PeerLink {
     if (identity.includes(name)) return undefined;
     return {
       code: "supcon.PermissionDenied",
-      message: `the name '${name}' is not in the peer's certificate (it names: ${identity.join(", ") || "nothing verified"})`,
+      message: `the name '${name}' is not in the peer's certificate (it names: ${identity.join(", ") || "nothing verified"}), and checkNodeName requires it`,
     };
   }
 
@@ -349,12 +379,34 @@ export class Link implements PeerLink {
     this.#shutdown(
       new LinkError(
         "supcon.ConnectionLost",
-        `${this.#who()}: connection lost${error ? `: ${error.message}` : ""}`,
-        {
-          cause: error,
-        },
+        `${this.#who()}: connection lost${this.#unansweredHint(error)}${error ? `: ${error.message.trim()}` : ""}`,
+        { cause: error },
       ),
     );
+  }
+
+  /**
+   * What a connection that closed in the handshake before the peer said anything may mean. A TLS listener closes a
+   * plain connection, whose HELLO it cannot read, without a word (it has no alert for a peer that speaks no TLS);
+   * a TLS client that refuses this node's certificate hangs up before its HELLO, and a TLS listener that refuses the
+   * client's (or wants one) may close after its TLS handshake, before the HELLO is answered.
+   */
+  #unansweredHint(error: Error | undefined): string {
+    if (this.#state.phase !== "handshaking" || this.#handshake.heard || this.#decoder.bufferedBytes > 0)
+      return "";
+    const encrypted = this.#transport.encrypted === true;
+    if (this.#options.role === "acceptor") {
+      return encrypted && error === undefined
+        ? " before the peer's HELLO, after the TLS handshake (did it refuse this node's certificate? Its log says)"
+        : "";
+    }
+    if (!encrypted) {
+      return " before the peer answered this node's HELLO (expected TLS? A TLS listener closes a plain connection so, without a word: if it listens with tls, connect with tls)";
+    }
+    // With an error, the error says what the listener did (its TLS alert).
+    return error === undefined
+      ? " before the peer answered this node's HELLO (over TLS: did it refuse this node's certificate, or want one? Its log says)"
+      : " before the peer answered this node's HELLO";
   }
 
   #shutdown(error: LinkError | undefined): void {

@@ -51,6 +51,13 @@ export class LinkError extends SupconError {
   override name = "LinkError";
 }
 
+/**
+ * The peer refused this node with REFUSE: in the handshake, or, for an acceptor, right after the HELLO that opened
+ * the link on this side (the connector checks it last: `checkNodeName`, credentials). Retrying helps only once
+ * something has changed, on either side.
+ */
+export class PeerRefusal extends LinkError {}
+
 /** A link as routing uses it. */
 export interface PeerLink {
   /** The peer's node name once the link is open. */

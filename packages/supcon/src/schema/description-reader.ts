@@ -4,8 +4,8 @@
  * with the interface it is in. Shared by the interface normaliser (`normalize.ts`) and the normaliser of its types,
  * args and fields (`normalize-types.ts`), so that both word their problems alike.
  */
-import { didYouMean } from "../base/did-you-mean.js";
 import { InvalidArgumentError } from "../base/errors.js";
+import { unknownKeyProblem } from "../base/known-keys.js";
 import { NameLimit } from "../base/names.js";
 import { PRIMITIVE_TYPES, TYPE_ALIASES } from "./type-expr.js";
 
@@ -96,13 +96,8 @@ export class DescriptionReader {
 
   /** Refuses any key of `raw` not in `allowed`, suggesting the one meant. */
   keys(raw: Raw, allowed: readonly string[], where: string): void {
-    for (const key of Object.keys(raw)) {
-      if (!allowed.includes(key)) {
-        this.fail(
-          `${where}: unknown key '${key}'${didYouMean(key, allowed)} (allowed: ${allowed.join(", ")})`,
-        );
-      }
-    }
+    const problem = unknownKeyProblem(raw, allowed, "key");
+    if (problem !== undefined) this.fail(`${where}: ${problem}`);
   }
 
   /** Throws the problem `message`, prefixed with the interface. */

@@ -3,9 +3,13 @@
  */
 import type { InterfaceDescription, NormalInterfaceDescription } from "./descriptor.js";
 import { normalizeInterface } from "./normalize.js";
-import { ValidatorCompiler } from "./validate.js";
-import type { Validator } from "./validate.js";
+import { FloatMarkerCompiler } from "./float-marks.js";
+import type { FloatMarker } from "./float-marks.js";
+import type { ArgModel } from "./normalize.js";
+import { ValidatorCompiler, withoutAbsent } from "./validate.js";
+import type { ArgsNoun, Validator } from "./validate.js";
 
+export type { FloatMarker } from "./float-marks.js";
 export type { Validator } from "./validate.js";
 
 /** A method of an interface, ready to use at the boundary. */
@@ -13,8 +17,21 @@ export interface MethodSchema {
   readonly name: string;
   /** Validates an in-args object (`undefined` counts as `{}`). */
   readonly validateIn: Validator;
+  /**
+   * Validates an in-args object received from the wire, like `validateIn`, and deletes from it the optional
+   * members given as null, which mean absent. It changes its argument: for values the runtime decoded itself.
+   */
+  readonly readIn: Validator;
   /** Validates an out-args object (`undefined` counts as `{}`). */
   readonly validateOut: Validator;
+  /**
+   * An in-args object `validateIn` has passed, as the wire packs it: its optional members given as null or
+   * undefined left out (`withoutAbsent()` in schema/validate.ts), its integral `float` values marked
+   * (schema/float-marks.ts).
+   */
+  readonly wireIn: FloatMarker;
+  /** A valid out-args object as the wire packs it, like `wireIn`. */
+  readonly wireOut: FloatMarker;
   /** Declared error names (not codes) this method may raise. */
   readonly errors: readonly string[];
 }
@@ -24,6 +41,8 @@ export interface EventSchema {
   readonly name: string;
   /** Validates an event's args object (`undefined` counts as `{}`). */
   readonly validateArgs: Validator;
+  /** A valid args object as the wire packs it, like `MethodSchema.wireIn`. */
+  readonly wireArgs: FloatMarker;
 }
 
 /**
@@ -54,22 +73,34 @@ export class Interface {
     this.name = model.description.name;
     this.description = model.description;
     const compiler = new ValidatorCompiler(model);
+    const marks = new FloatMarkerCompiler(model);
+    const compile = (args: readonly ArgModel[], noun: ArgsNoun): CompiledArgs => {
+      const validate = compiler.args(args, noun);
+      const received = compiler.received(args, noun);
+      return { validate, received, wire: forWire(validate, received, marks.args(args)) };
+    };
     this.#methods = new Map(
-      model.methods.map((m) => [
-        m.name,
-        Object.freeze({
+      model.methods.map((m) => {
+        const inArgs = compile(m.inArgs, "argument");
+        const outArgs = compile(m.outArgs, "result");
+        const schema: MethodSchema = {
           name: m.name,
-          validateIn: compiler.args(m.inArgs, "argument"),
-          validateOut: compiler.args(m.outArgs, "result"),
+          validateIn: inArgs.validate,
+          readIn: inArgs.received,
+          validateOut: outArgs.validate,
+          wireIn: inArgs.wire,
+          wireOut: outArgs.wire,
           errors: m.errors,
-        }),
-      ]),
+        };
+        return [m.name, Object.freeze(schema)];
+      }),
     );
     this.#events = new Map(
-      model.events.map((e) => [
-        e.name,
-        Object.freeze({ name: e.name, validateArgs: compiler.args(e.args, "argument") }),
-      ]),
+      model.events.map((e) => {
+        const args = compile(e.args, "argument");
+        const schema: EventSchema = { name: e.name, validateArgs: args.validate, wireArgs: args.wire };
+        return [e.name, Object.freeze(schema)];
+      }),
     );
   }
 
@@ -97,4 +128,16 @@ export class Interface {
   toJSON(): NormalInterfaceDescription {
     return this.description;
   }
+}
+
+/** The functions of one args list: its validator, its twin for values received, and its form for the wire. */
+interface CompiledArgs {
+  readonly validate: Validator;
+  readonly received: Validator;
+  readonly wire: FloatMarker;
+}
+
+/** What prepares a valid args object for the wire: its absent members left out, then its floats marked. */
+function forWire(validate: Validator, strip: Validator, mark: FloatMarker): FloatMarker {
+  return (value) => mark(withoutAbsent(value, validate, strip));
 }

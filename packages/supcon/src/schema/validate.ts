@@ -6,12 +6,19 @@
  * `Uint8Array` (a `Buffer` is one); `any` plain data (what the wire carries: null, booleans, finite numbers,
  * strings, bytes, arrays and plain objects, no `__proto__`/`constructor`/`prototype` keys); `T[]` an array of T;
  * `map<T>` a plain object of T; an enum one of its strings; a struct a plain object with exactly its fields, the
- * required ones present. A top-level `?` lets an argument or field be absent, null or undefined; a `?` inside
- * `[]` or `map<>` lets an element be null (or undefined, which the wire sends as null). Containers nest at most
+ * required ones present. A top-level `?` lets an argument or field be absent, null or undefined, all three meaning
+ * absent (a value received loses such a member: `received()`); a `?` inside `[]` or `map<>` lets an element be null
+ * (or undefined, which the wire sends as null), and there null is a value. Containers nest at most
  * `MAX_VALUE_DEPTH` deep, which also stops cyclic values.
+ *
+ * A problem is named by its path in the value: `args.timers[3].remaining: expected float, got null`,
+ * `result.info: missing field 'label' (string)`; a missing or unknown argument itself as "missing argument
+ * 'seconds' (float)".
  */
 import { didYouMean } from "../base/did-you-mean.js";
 import { MAX_NESTING_DEPTH } from "../wire/plain-decoder.js";
+import type { ValueProblem } from "../wire/plain-path.js";
+import { FORBIDDEN_KEYS, findNonPlain, isPlainObject, keyPath, kindOf } from "../wire/plain-path.js";
 import type { ArgModel, InterfaceModel, TypeModel } from "./normalize.js";
 import type { TypeExpr } from "./type-expr.js";
 import { formatTypeExpr } from "./type-expr.js";
@@ -26,10 +33,7 @@ export const MAX_VALUE_DEPTH = MAX_NESTING_DEPTH - 2;
 export type Validator = (value: unknown) => string | undefined;
 
 /** A problem found inside a value: where (`.timers[3].remaining`, "" for the value itself) and what. */
-interface Fail {
-  readonly path: string;
-  readonly message: string;
-}
+type Fail = ValueProblem;
 
 /** Checks one value that sits `depth` containers deep inside an argument. */
 type Check = (value: unknown, depth: number) => Fail | undefined;
@@ -50,6 +54,28 @@ interface CompiledField {
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * Set while a `received()` validator runs: optional members given as null (or undefined) are then deleted from the
+ * value (it was decoded for this node, or copied to be sent, so it is the runtime's own to change). A validation is
+ * synchronous and calls no code of its users, so one flag serves every validator.
+ */
+let dropNil = false;
+/** Set by a validation that meets an optional member given as null or undefined. */
+let sawAbsent = false;
+/**
+ * The last value a validator passed, and whether it holds optional members given as null or undefined: what
+ * `withoutAbsent()` asks of the value it is given right after, so that finding them costs nothing but this record.
+ */
+const lastValid: { value: unknown; validator: Validator | undefined; absent: boolean } = {
+  value: undefined,
+  validator: undefined,
+  absent: false,
+};
+
+/** What the entries of an args object are called in messages, and the path they start. */
+export type ArgsNoun = "argument" | "result";
+const ROOTS: Readonly<Record<ArgsNoun, string>> = { argument: "args", result: "result" };
+
 /** Compiles the validators of one interface; named types are compiled once, on first use (so recursion works). */
 export class ValidatorCompiler {
   readonly #model: InterfaceModel;
@@ -62,21 +88,48 @@ export class ValidatorCompiler {
   /**
    * A validator of an args object (in-args, out-args, event args). `undefined` and `null` count as `{}`.
    * @param noun What one entry is called in messages: `argument` gives "missing argument 'seconds' (float)",
-   *   "unknown argument 'x'", "argument 'timers[3].remaining': expected float, got null".
+   *   "unknown argument 'x'", "args.timers[3].remaining: expected float, got null"; `result` "missing result
+   *   'timers' (TimerInfo[])", "result.timers[0]: missing field 'remaining' (float)".
    */
-  args(args: readonly ArgModel[], noun: string): Validator {
+  args(args: readonly ArgModel[], noun: ArgsNoun): Validator {
     const fields = args.map((a) => this.#field(a));
     const names = args.map((a) => a.name);
-    return (value) => {
+    const root = ROOTS[noun];
+    const validate: Validator = (value) => {
       let object: Readonly<Record<string, unknown>>;
       if (value === undefined || value === null) object = EMPTY;
       else if (isPlainObject(value)) object = value;
-      else return `${noun}s must be an object, got ${describe(value)}`;
+      else return `${root} must be an object, got ${describe(value)}`;
+      sawAbsent = false;
       const fail = checkFields(object, fields, names, noun, 0);
-      if (fail === undefined) return undefined;
-      // A failure of the object itself (missing or unknown entry) is already phrased in full; one inside an entry
-      // gets the entry's path, whose leading "." is dropped at the top level.
-      return fail.path === "" ? fail.message : `${noun} '${fail.path.slice(1)}': ${fail.message}`;
+      if (fail === undefined) {
+        lastValid.value = value;
+        lastValid.validator = validate;
+        lastValid.absent = sawAbsent;
+        return undefined;
+      }
+      // A failure of the object itself (missing or unknown entry) is already phrased in full.
+      return fail.path === "" ? fail.message : `${root}${fail.path}: ${fail.message}`;
+    };
+    return validate;
+  }
+
+  /**
+   * A validator of an args object received from the wire, which also deletes from it the optional members given
+   * as null, so that the program sees them absent, as their type says. It changes its argument: for values the
+   * runtime decoded itself only.
+   */
+  received(args: readonly ArgModel[], noun: ArgsNoun): Validator {
+    const validate = this.args(args, noun);
+    return (value) => {
+      dropNil = true;
+      try {
+        return validate(value);
+      } finally {
+        dropNil = false;
+        // Nothing is sent of a value received: it need not be remembered (nor kept from being collected).
+        lastValid.value = undefined;
+      }
     };
   }
 
@@ -118,7 +171,7 @@ export class ValidatorCompiler {
           if (!isPlainObject(v)) return expect(expected, v);
           if (depth >= MAX_VALUE_DEPTH) return tooDeep();
           for (const key in v) {
-            if (FORBIDDEN_KEYS.has(key)) return forbiddenKey(key);
+            if (FORBIDDEN_KEYS.has(key)) return { path: "", message: `forbidden key '${key}'` };
             const fail = value(v[key], depth + 1);
             if (fail !== undefined) return { path: keyPath(key) + fail.path, message: fail.message };
           }
@@ -187,8 +240,14 @@ function checkFields(
         return { path: "", message: `missing ${noun} '${field.name}' (${field.typeText})` };
       continue;
     }
+    if (v === null && field.optional) {
+      // Null for an optional member means absent; one received is removed, so its receiver sees it absent.
+      sawAbsent = true;
+      if (dropNil) delete (object as Record<string, unknown>)[field.name];
+      else present++;
+      continue;
+    }
     present++;
-    if (v === null && field.optional) continue;
     const fail = field.check(v, depth);
     if (fail !== undefined) return { path: `.${field.name}${fail.path}`, message: fail.message };
   }
@@ -200,49 +259,65 @@ function checkFields(
     void key;
     keys++;
   }
-  if (keys !== present) {
-    for (const key in object) {
-      if (!names.includes(key) || !hasOwn.call(object, key)) {
-        return { path: "", message: `unknown ${noun} '${key}'${didYouMean(key, names)}` };
-      }
+  return keys === present ? undefined : uncountedKeys(object, fields, names, noun);
+}
+
+/**
+ * The keys of an object that its fields with a value do not account for: an unknown one fails; otherwise they are
+ * optional fields set to undefined, which mean absent too. Apart from `checkFields()`, which stays small.
+ */
+function uncountedKeys(
+  object: Readonly<Record<string, unknown>>,
+  fields: readonly CompiledField[],
+  names: readonly string[],
+  noun: string,
+): Fail | undefined {
+  for (const key in object) {
+    if (!names.includes(key) || !hasOwn.call(object, key)) {
+      return { path: "", message: `unknown ${noun} '${key}'${didYouMean(key, names)}` };
+    }
+  }
+  sawAbsent = true;
+  if (dropNil) {
+    for (const field of fields) {
+      if (field.optional && hasOwn.call(object, field.name) && object[field.name] === undefined)
+        delete (object as Record<string, unknown>)[field.name];
     }
   }
   return undefined;
 }
 
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+/**
+ * `value` as it is to be sent: itself, or, when it holds optional members given as null or undefined (at any
+ * depth), a copy without them, so that they arrive absent (README, "Optional members"). `validate` is the value's
+ * validator, which has just passed it (when it has not, it is run again), and `strip` its `received()` twin, which
+ * removes them from the copy. Finding them costs nothing: the validation noted them.
+ */
+export function withoutAbsent(value: unknown, validate: Validator, strip: Validator): unknown {
+  if ((lastValid.value !== value || lastValid.validator !== validate) && validate(value) !== undefined) {
+    return value;
+  }
+  const absent = lastValid.absent;
+  lastValid.value = undefined;
+  if (!absent) return value;
+  const copy = plainCopy(value, 0);
+  strip(copy);
+  return copy;
+}
+
+/** A copy of the arrays and plain objects of a valid value, down to the nesting a valid value may have. */
+function plainCopy(value: unknown, depth: number): unknown {
+  if (typeof value !== "object" || value === null || depth > MAX_VALUE_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => plainCopy(v, depth + 1));
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) copy[key] = plainCopy(value[key], depth + 1);
+  return copy;
+}
 
 /** `any`: plain data, checked to the same rules as the wire applies, with a depth bound that also stops cycles. */
 function checkPlain(v: unknown, depth: number): Fail | undefined {
-  switch (typeof v) {
-    case "string":
-    case "boolean":
-    case "undefined":
-      return undefined;
-    case "number":
-      return Number.isFinite(v) ? undefined : expect("plain data", v);
-    case "object": {
-      if (v === null || v instanceof Uint8Array) return undefined;
-      if (Array.isArray(v)) {
-        if (depth >= MAX_VALUE_DEPTH) return tooDeep();
-        for (let i = 0; i < v.length; i++) {
-          const fail = checkPlain(v[i], depth + 1);
-          if (fail !== undefined) return { path: `[${i}]${fail.path}`, message: fail.message };
-        }
-        return undefined;
-      }
-      if (!isPlainObject(v)) return expect("plain data", v);
-      if (depth >= MAX_VALUE_DEPTH) return tooDeep();
-      for (const key in v) {
-        if (FORBIDDEN_KEYS.has(key)) return forbiddenKey(key);
-        const fail = checkPlain(v[key], depth + 1);
-        if (fail !== undefined) return { path: keyPath(key) + fail.path, message: fail.message };
-      }
-      return undefined;
-    }
-    default:
-      return expect("plain data", v);
-  }
+  return findNonPlain(v, depth, MAX_VALUE_DEPTH, true);
 }
 
 const PRIMITIVE_CHECKS: Readonly<Record<string, Check>> = {
@@ -262,21 +337,6 @@ function tooDeep(): Fail {
   return { path: "", message: `nested deeper than ${MAX_VALUE_DEPTH} levels (a cycle?)` };
 }
 
-function forbiddenKey(key: string): Fail {
-  return { path: "", message: `forbidden key '${key}'` };
-}
-
-/** The path segment of an object key: `.name`, or `["odd key"]` when it is not an identifier. */
-function keyPath(key: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-}
-
-function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /** What a value is, in the words of the type language where one fits: "string", "int", "float", "null", "Date". */
 export function describe(value: unknown): string {
   switch (typeof value) {
@@ -294,11 +354,7 @@ export function describe(value: unknown): string {
       if (value === null) return "null";
       if (value instanceof Uint8Array) return "bytes";
       if (Array.isArray(value)) return "array";
-      if (isPlainObject(value)) return "object";
-      const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
-      return typeof name === "string" && name !== "" && name !== "Object"
-        ? name
-        : "object with a custom prototype";
+      return isPlainObject(value) ? "object" : kindOf(value);
     }
     default:
       return typeof value;

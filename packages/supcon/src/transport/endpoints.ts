@@ -35,6 +35,11 @@ export interface TlsDialEndpoint {
   readonly host: string;
   readonly port: number;
   readonly tls: ConnectionOptions;
+  /**
+   * The link checks the peer's node name against its certificate (`checkNodeName`): without `servername`, the
+   * certificate is checked against that name rather than the host (`dialTlsOptions()` in tls.ts).
+   */
+  readonly checkNodeName?: boolean;
 }
 
 /** A Unix domain socket, to listen on; `mode` sets who may connect (0o660: owner and group). */
@@ -81,7 +86,7 @@ const KINDS: Kinds = {
   tls: {
     listen: (spec, onTransport, onError) =>
       listenTls(spec.host, spec.port, spec.tls, spec.handshakeTimeoutMs, onTransport, onError),
-    dial: (spec, limits) => connectTls(spec.host, spec.port, spec.tls, limits),
+    dial: (spec, limits) => connectTls(spec.host, spec.port, spec.tls, limits, spec.checkNodeName === true),
     describe: (spec) => `tls://${hostPort(spec.host, spec.port)}`,
   },
   unix: {

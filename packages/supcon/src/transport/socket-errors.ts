@@ -91,6 +91,9 @@ function describeGeneric(error: { code?: string | undefined; message: string }, 
       return `cannot listen on ${remote}: the address is in use (EADDRINUSE); pick another port or 0`;
     case "EACCES":
       return `cannot use ${remote}: permission denied (EACCES)`;
+    // A TLS 1.3 listener with requestCert tells a client without a certificate so, after the client's handshake.
+    case "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED":
+      return `${remote} requires a certificate of this node (mutual TLS; its TLS alert "certificate required"): give tls.key and tls.cert, issued by a CA it trusts`;
     default:
       return `${remote}: ${error.message}`;
   }

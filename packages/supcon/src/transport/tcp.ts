@@ -20,6 +20,7 @@ const READ_SLICE_BYTES = 64 * 1024;
 /** A transport over a connected `net.Socket`, or a `tls.TLSSocket` (which is one). */
 export class SocketTransport implements Transport {
   readonly remote: string;
+  readonly encrypted: boolean;
   #socket: net.Socket;
   #handlers: TransportHandlers | undefined;
   #early: Uint8Array[] = [];
@@ -35,6 +36,7 @@ export class SocketTransport implements Transport {
   constructor(socket: net.Socket, remote: string) {
     this.#socket = socket;
     this.remote = remote;
+    this.encrypted = socket instanceof TLSSocket;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, KEEPALIVE_INITIAL_DELAY_MS);
     socket.on("data", (chunk: Buffer) => {
@@ -74,7 +76,7 @@ export class SocketTransport implements Transport {
     if (typeof cn === "string") names.push(cn);
     for (const entry of (cert.subjectaltname ?? "").split(",")) {
       const m = /^\s*DNS:(.+?)\s*$/.exec(entry);
-      if (m?.[1] !== undefined) names.push(m[1]);
+      if (m?.[1] !== undefined && !names.includes(m[1])) names.push(m[1]);
     }
     return names;
   }

@@ -7,20 +7,85 @@ import type { DialLimits } from "./tcp.js";
 import { SocketTransport, startListening, whenReady } from "./tcp.js";
 import type { TcpListener, Transport, TransportHandlers } from "./transport.js";
 
-/** Connects with TLS; resolves once the TLS handshake is done and the server's certificate verified. */
+/**
+ * Connects with TLS; resolves once the TLS handshake is done and the server's certificate verified. With
+ * `checkNodeName` (the link then requires the node name the peer gives to be in its certificate), see
+ * `dialTlsOptions()`. A failure says what to do where it can tell (a plain listener, a certificate for another name).
+ */
 export function connectTls(
   host: string,
   port: number,
   options: tls.ConnectionOptions,
   limits: DialLimits,
+  checkNodeName = false,
 ): Promise<Transport> {
   return whenReady(
-    tls.connect({ ...options, host, port }),
+    tls.connect({ ...dialTlsOptions(options, checkNodeName), host, port }),
     "secureConnect",
     `${host}:${port}`,
     "TLS: ",
     limits,
-  );
+  ).catch((err: Error) => {
+    // Node ends a host-name mismatch with the list of names, which is empty for an IP address: drop a bare colon.
+    throw new Error(`${err.message.replace(/:\s*$/, "")}${dialHint(err.cause)}`, { cause: err.cause });
+  });
+}
+
+/**
+ * The options of `tls.connect` for a dial. With `checkNodeName`, and neither `servername` nor `checkServerIdentity`
+ * given, the node name is the identity: the certificate is not checked against the host connected to (an address,
+ * usually, that certificates named after nodes do not list: `IP: 127.0.0.1 is not in the cert's list`) but, once
+ * the peer has said its node name in its HELLO, against that name (`Link`, `requireCertifiedName`). Its chain is
+ * verified against `ca` as always. A `servername` given is checked by Node as usual (and sent as SNI).
+ */
+export function dialTlsOptions(
+  options: tls.ConnectionOptions,
+  checkNodeName: boolean,
+): tls.ConnectionOptions {
+  if (!checkNodeName || options.servername !== undefined || options.checkServerIdentity !== undefined) {
+    return options;
+  }
+  return { ...options, checkServerIdentity: () => undefined };
+}
+
+/** Certificate errors of a dial that mean: the peer's certificate was issued by a CA that `ca` does not hold. */
+const UNTRUSTED_CHAIN: ReadonlySet<string> = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+]);
+
+/** What to do about a failed TLS dial, after its description, when the error says (`cause`: Node's error). */
+function dialHint(cause: unknown): string {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  // Certificates named after nodes list no address: the usual mistake with a node-name PKI.
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return "; the certificate does not name the host connected to: with tls.checkNodeName: true it is checked against the node name the peer gives instead, or set tls.servername to a name it has";
+  }
+  // A plain listener reads the ClientHello as an oversized frame and drops the connection.
+  if (code === "ECONNRESET" || code === "EPIPE") {
+    return "; the peer closed the connection in the TLS handshake: if it listens without TLS, connect without tls (it reports that the peer speaks TLS), or its certificate checks refused this node's";
+  }
+  if (typeof code === "string" && UNTRUSTED_CHAIN.has(code)) {
+    return `; the peer's certificate is not issued by a CA of tls.ca (${code}): give tls.ca the CA that signed it`;
+  }
+  return "";
+}
+
+/** Why the TLS handshake of an accepted connection failed, with what to do where the error tells. */
+function acceptFailure(err: Error & { code?: unknown }): string {
+  // The first bytes were no TLS record: a node that connected without tls (its HELLO), or something else. OpenSSL's
+  // own words (with its source file) say less than the code.
+  if (err.code === "ERR_SSL_WRONG_VERSION_NUMBER") {
+    return "the peer does not speak TLS, and this listener expected TLS (ERR_SSL_WRONG_VERSION_NUMBER): a node that connects without tls sends this; connect with tls there, or listen without it here";
+  }
+  if (err.code === "ERR_SSL_HTTP_REQUEST") return "the peer speaks HTTP, not TLS (ERR_SSL_HTTP_REQUEST)";
+  if (err.code === "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE") {
+    return "the peer sent no certificate, and this listener requires one (requestCert): give the connecting node tls.key and tls.cert, issued by a CA of this listener's tls.ca";
+  }
+  return err.message.trim();
 }
 
 /**
@@ -68,7 +133,7 @@ export function listenTls(
   server.on("tlsClientError", (err: Error, socket: tls.TLSSocket) => {
     const transport = pending.get(remoteOf(socket));
     if (transport !== undefined) transport.failed(err);
-    else onError(`TLS handshake with ${remoteOf(socket)} failed: ${err.message}`);
+    else onError(`TLS handshake with ${remoteOf(socket)} failed: ${acceptFailure(err)}`);
     socket.destroy();
   });
   return startListening(server, host, port, onError, "tls");
@@ -84,6 +149,7 @@ function remoteOf(socket: net.Socket): string {
  */
 class TlsServerTransport implements Transport {
   readonly remote: string;
+  readonly encrypted = true;
   readonly #raw: net.Socket;
   #secure: SocketTransport | undefined;
   #handlers: TransportHandlers | undefined;
@@ -123,7 +189,7 @@ class TlsServerTransport implements Transport {
 
   /** The TLS handshake failed: the reason the transport closes with. */
   failed(err: Error): void {
-    this.#error = new Error(`TLS handshake failed: ${err.message}`, { cause: err });
+    this.#error = new Error(`TLS handshake failed: ${acceptFailure(err)}`, { cause: err });
   }
 
   get queuedBytes(): number {

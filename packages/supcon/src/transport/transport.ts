@@ -10,6 +10,8 @@ export interface Transport {
   /** Bytes written but not yet handed to the operating system. */
   readonly queuedBytes: number;
   readonly isClosed: boolean;
+  /** True when the bytes travel inside TLS (messages about a peer that speaks TLS, or not, depend on it). */
+  readonly encrypted?: boolean;
   /**
    * Names the peer proved with a verified TLS certificate (its common name and DNS subject alternative names);
    * empty for plain TCP or an unverified certificate.

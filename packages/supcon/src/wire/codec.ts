@@ -12,6 +12,17 @@
  * validating the values before packing instead would state the rules a second time, and values handed to the wire
  * layer directly (HELLO `info`, ERROR `data`, raw protocol use) are checked nowhere else.
  *
+ * Numbers keep their kind (docs/PROTOCOL.md, "Numbers"): an integral number goes as a MessagePack integer, in
+ * its shortest form, whatever its size within ±(2^53 − 1); any other number as a float 64; and a bigint as a float
+ * 64 of its value (refused beyond ±(2^53 − 1), as an integer there would be). The last is how a `float` of an
+ * integral value travels as a float: a JavaScript number does not say whether `1` is an int or a float, so the
+ * typed API (schema/float-marks.ts) hands the wire layer the integral values of `float` arguments and fields as
+ * bigints, in a copy of the args made only when there are any. msgpackr has no option for either rule (it writes
+ * integers beyond 32 bits as float 64, integral floats as integers, and a bigint as an int 64), so the check that
+ * follows every pack (`PlainDecoder.check()` with `fixNumbers`) rewrites those numbers in place, in the same 9 bytes: it costs
+ * nothing but for floats and bigints, and nothing is packed twice. A payload packed once (a relay's, a
+ * publisher's) is never packed again: a message that goes in full carries it as its bytes, spliced into the frame.
+ *
  * `undefined`: a property whose value is `undefined` is sent as nil (like an absent optional argument, which the
  * receiving side's validation treats the same way); `undefined` in an array or as a field of a message is sent as
  * nil too. Dropping such properties instead (JSON's choice) would cost an extra pass over every object packed.
@@ -21,12 +32,14 @@
 import { Packr, RESERVE_START_SPACE } from "msgpackr";
 import { DEFAULT_MAX_FRAME_BYTES } from "../base/limits.js";
 import { WireError, WireErrorCode } from "./errors.js";
+import { uintBytes } from "./channel-format.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH, writeFrameHeader } from "./frame.js";
 import type { Message, PlainMap } from "./messages.js";
 import { parseMessage, toWire } from "./message-arrays.js";
 import { checkNames } from "./message-names.js";
 import { MessageType, messageTypeName } from "./messages.js";
 import type { PlainDecoder } from "./plain-decoder.js";
+import { findNonPlain } from "./plain-path.js";
 import {
   ADVERT_DECODE_BUDGET_BASE,
   DECODE_BUDGET_BASE,
@@ -71,8 +84,9 @@ const checker = createPlainDecoder();
  * program that does so must copy frames it keeps queued.
  *
  * @param maxFrameBytes Largest body allowed (the limit the peer enforces). @default 16 MiB
- * @param packed The payload (args, out, data) already packed, sent as a bin in its place: the full form of a message
- *   with a MAC (origin authentication), whose MAC covers those bytes.
+ * @param packed The payload (args, out, data) already packed and checked (`packPayload()`, or received): sent as a
+ *   bin in its place when the message has a MAC (origin authentication), which covers those bytes; else as the value
+ *   itself, its bytes spliced into the frame as they are (not packed again, so that its numbers keep their kind).
  * @throws WireError `supcon.FrameTooLarge` when the body exceeds `maxFrameBytes`; `supcon.InvalidData` when the
  *   message holds a value that is not plain data (see `PlainDecoder`), a cycle, nesting deeper than
  *   `MAX_NESTING_DEPTH`, more to decode than its size allows (`DECODE_BUDGET_PER_BYTE`), or a name longer than
@@ -85,9 +99,11 @@ export function encodeMessage(
 ): Uint8Array {
   let frame: Uint8Array;
   let names: string | undefined;
+  // Without a MAC, a packed payload goes inline: the array is packed with nil in its place, and spliced after.
+  const inline = packed !== undefined && !hasMac(message);
   try {
     names = checkNames(message);
-    frame = packr.pack(toWire(message, packed), RESERVE_START_SPACE | FRAME_HEADER_BYTES);
+    frame = packr.pack(toWire(message, inline ? null : packed), RESERVE_START_SPACE | FRAME_HEADER_BYTES);
   } catch (err) {
     // A cycle overflows the stack (RangeError); a symbol or an oversized bigint makes msgpackr throw.
     throw new WireError(
@@ -101,6 +117,26 @@ export function encodeMessage(
   if (names !== undefined) {
     throw new WireError(WireErrorCode.InvalidData, `cannot encode ${describe(message)}: ${names}`);
   }
+  if (inline && packed !== undefined) {
+    // The numbers of what msgpackr packed are fixed before the payload, fixed already, joins them.
+    checkFrame(message, frame, maxFrameBytes, true);
+    frame = splice(message, frame, packed);
+    checkFrame(message, frame, maxFrameBytes, false);
+  } else checkFrame(message, frame, maxFrameBytes, true);
+  writeFrameHeader(frame, frame.length - FRAME_HEADER_BYTES);
+  return frame;
+}
+
+function hasMac(message: Message): boolean {
+  return "mac" in message && message.mac !== undefined && message.mac !== null;
+}
+
+/**
+ * Checks the body of `frame` (behind its header) against `maxFrameBytes` and as its receiver will; `packed` when
+ * msgpackr packed all of it, so that its numbers are fixed (`PlainDecoder.check()` with `fixNumbers`).
+ * @throws WireError as `encodeMessage()` says.
+ */
+function checkFrame(message: Message, frame: Uint8Array, maxFrameBytes: number, packed: boolean): void {
   const bodyLength = frame.length - FRAME_HEADER_BYTES;
   if (bodyLength > maxFrameBytes || bodyLength > MAX_FRAME_LENGTH) {
     throw new WireError(
@@ -108,18 +144,33 @@ export function encodeMessage(
       `${describe(message)} of ${bodyLength} bytes exceeds maxFrameBytes (${maxFrameBytes})`,
     );
   }
-  const problem = checker.check(
-    frame,
-    FRAME_HEADER_BYTES,
-    frame.length,
-    MAX_NESTING_DEPTH,
-    budgetBaseOf(frame, FRAME_HEADER_BYTES),
-  );
+  const base = budgetBaseOf(frame, FRAME_HEADER_BYTES);
+  const problem = checker.check(frame, FRAME_HEADER_BYTES, frame.length, MAX_NESTING_DEPTH, base, packed);
   if (problem !== undefined) {
     throw new WireError(WireErrorCode.InvalidData, `cannot encode ${describe(message)}: ${problem}`);
   }
-  writeFrameHeader(frame, bodyLength);
-  return frame;
+}
+
+/**
+ * `frame` with `payload` in place of the nil that holds the payload's place: the element before the message's
+ * tail (CALL `timeoutMs` and `mac`, EVENT `seq` and `mac`, RESULT and ERROR `mac`, which is nil here).
+ */
+function splice(message: Message, frame: Uint8Array, payload: Uint8Array): Uint8Array {
+  const tail =
+    1 +
+    (message.type === MessageType.Call
+      ? uintBytes(message.timeoutMs)
+      : message.type === MessageType.Event
+        ? uintBytes(message.seq)
+        : 0);
+  const at = frame.length - tail - 1;
+  // Not expected: only the four messages with a payload come here, their numbers checked by toWire().
+  if (frame[at] !== 0xc0) throw new Error(`internal: no payload slot in the ${describe(message)}`);
+  const out = Buffer.allocUnsafe(frame.length - 1 + payload.length);
+  out.set(frame.subarray(0, at), 0);
+  out.set(payload, at);
+  out.set(frame.subarray(at + 1), at + payload.length);
+  return out;
 }
 
 /**
@@ -175,8 +226,9 @@ const NIL = new Uint8Array([0xc0]);
 const PAYLOAD_MAX_DEPTH = MAX_NESTING_DEPTH - 1;
 
 /**
- * Packs the payload of a message (a map of arguments, or nil) and checks that it is plain data. The bytes are a
- * view of msgpackr's output buffer, valid as long as `encodeMessage()` says; they go into a frame at once.
+ * Packs the payload of a message (a map of arguments, or nil) and checks that it is plain data; its numbers keep
+ * their kind (see the module comment). The bytes are a view of msgpackr's output buffer, valid as long as
+ * `encodeMessage()` says; they go into a frame at once.
  * @throws WireError `supcon.InvalidData` when the value is not plain data (see `encodeMessage()`).
  */
 export function packPayload(value: unknown, what: string): Uint8Array {
@@ -185,14 +237,36 @@ export function packPayload(value: unknown, what: string): Uint8Array {
   try {
     packed = packr.pack(value);
   } catch (err) {
-    throw new WireError(WireErrorCode.InvalidData, `cannot encode ${what} message: ${errorMessage(err)}`, {
-      cause: err,
-    });
+    throw payloadError(value, what, errorMessage(err), err);
   }
-  const problem = checker.check(packed, 0, packed.length, PAYLOAD_MAX_DEPTH);
-  if (problem !== undefined)
-    throw new WireError(WireErrorCode.InvalidData, `cannot encode ${what} message: ${problem}`);
+  const problem = checker.check(packed, 0, packed.length, PAYLOAD_MAX_DEPTH, undefined, true);
+  if (problem !== undefined) throw payloadError(value, what, problem, undefined);
   return packed;
+}
+
+/** What a payload is called in messages, by the message it goes in. */
+const PAYLOAD_NAMES: Readonly<Record<string, string>> = {
+  CALL: "args",
+  EVENT: "args",
+  RESULT: "result",
+  ERROR: "data",
+};
+
+/**
+ * The error of a payload that cannot be encoded, naming the path of the value at fault (`args.readings[3].value:
+ * NaN is not a finite number`, wire/plain-path.ts) rather than the byte offset the check found it at; only for a
+ * fault that the walk over the value does not find (an integer beyond the wire's range, say) is `problem` itself
+ * given.
+ */
+function payloadError(value: unknown, what: string, problem: string, cause: unknown): WireError {
+  const name = PAYLOAD_NAMES[what] ?? "payload";
+  const found = findNonPlain(value, 0, PAYLOAD_MAX_DEPTH, false);
+  const text = found === undefined ? `${name}: ${problem}` : `${name}${found.path}: ${found.message}`;
+  return new WireError(
+    WireErrorCode.InvalidData,
+    `cannot encode ${what} message: ${text}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /**

@@ -25,10 +25,14 @@ const PREALLOCATE_LIMIT = 1024 * 1024;
  */
 export type FrameCallback = (bytes: Uint8Array, start: number, end: number) => void;
 
-/** Receives the one framing error of a stream: `message` says what was wrong. */
+/**
+ * Receives the one framing error of a stream: `message` says what was wrong, `declaredLength` is the length the
+ * offending header declared (its 4 bytes, big-endian: see `foreignProtocol()`).
+ */
 export type FrameErrorCallback = (
   message: string,
   code: typeof WireErrorCode.ProtocolError | typeof WireErrorCode.FrameTooLarge,
+  declaredLength: number,
 ) => void;
 
 /** Splits a byte stream into frame bodies. Create one per connection with `createFrameDecoder()`. */
@@ -75,6 +79,20 @@ export function encodeFrame(body: Uint8Array): Uint8Array {
   writeFrameHeader(frame, body.length);
   frame.set(body, FRAME_HEADER_BYTES);
   return frame;
+}
+
+/**
+ * The protocol a stream speaks instead, when the first 4 bytes it sent, read as a frame header (`declaredLength`),
+ * are the start of another one: "TLS" for a TLS record (content type 20 to 23, then version 3.0 to 3.4: a
+ * ClientHello `16 03 01 …`, a ServerHello, an alert `15 03 03 …`). Such a header declares more than 335 MB, so a
+ * frame decoder refuses it with the default `maxFrameBytes` before this is asked. Only a stream's first header
+ * tells: a link asks while its handshake is under way.
+ */
+export function foreignProtocol(declaredLength: number): "TLS" | undefined {
+  const contentType = declaredLength >>> 24;
+  const major = (declaredLength >>> 16) & 0xff;
+  const minor = (declaredLength >>> 8) & 0xff;
+  return contentType >= 0x14 && contentType <= 0x17 && major === 3 && minor <= 4 ? "TLS" : undefined;
 }
 
 /** Writes the big-endian length `bodyLength` into the first 4 bytes of `frame`. */
@@ -165,11 +183,12 @@ class FrameDecoderImpl implements FrameDecoder {
   #accept(length: number, onError: FrameErrorCallback): boolean {
     if (length > 0 && length <= this.#maxFrameBytes) return true;
     this.#failed = true;
-    if (length === 0) onError("frame with a declared length of 0", WireErrorCode.ProtocolError);
+    if (length === 0) onError("frame with a declared length of 0", WireErrorCode.ProtocolError, 0);
     else
       onError(
         `frame of ${length} bytes exceeds maxFrameBytes (${this.#maxFrameBytes})`,
         WireErrorCode.FrameTooLarge,
+        length,
       );
     return false;
   }

@@ -9,6 +9,14 @@ import { MessageType, messageTypeName } from "./messages.js";
 import { MAX_NESTING_DEPTH, createPlainDecoder } from "./plain-decoder.js";
 import { CALL_ARRAY, RESULT_OR_EVENT_ARRAY, NIL, BIN8 } from "./channel-format.js";
 
+/** Where the payload is in the full form of the messages that have one (`args`, `out`, `data`). */
+const PAYLOAD_INDEX: Readonly<Partial<Record<number, number>>> = {
+  [MessageType.Call]: 8,
+  [MessageType.Result]: 5,
+  [MessageType.Error]: 7,
+  [MessageType.Event]: 7,
+};
+
 /** Reads the frame bodies of one link; see the module comment. */
 export class LinkReader {
   readonly #channels = new InboundChannels();
@@ -28,9 +36,9 @@ export class LinkReader {
   }
 
   /**
-   * The packed payload of the message `read()` returned last, when it was addressed to another node (its
-   * `args`/`out` is then null) or carried a MAC (which covers these bytes): a view of the body, valid as long as the
-   * body is.
+   * The packed payload (`args`, `out`, ERROR `data`) of the message `read()` returned last, when it was addressed
+   * to another node (a channel message's `args`/`out` is then null, not decoded) or carried a MAC (which covers
+   * these bytes): a view of the body, valid as long as the body is. A relay sends it on as it is.
    */
   get payload(): Uint8Array | undefined {
     return this.#payload;
@@ -57,7 +65,21 @@ export class LinkReader {
       if (problem !== undefined) return problem;
     }
     if ("packed" in message && message.packed !== undefined) return this.#unpackFull(message, message.packed);
+    const index = PAYLOAD_INDEX[message.type];
+    if (index !== undefined && this.#self !== undefined && (message as { dst: string }).dst !== this.#self) {
+      // To forward: the payload goes on as the bytes it came as (its numbers keep their kind), not packed again.
+      this.#payload = this.#element(bytes, start, end, index);
+    }
     return message;
+  }
+
+  /** The bytes of element `index` of the message array `bytes[start, end)`, which has been read already. */
+  #element(bytes: Uint8Array, start: number, end: number, index: number): Uint8Array | undefined {
+    const header = bytes[start] as number;
+    let pos = start + (header === 0xdc ? 3 : header === 0xdd ? 5 : 1);
+    for (let i = 0; i < index && pos >= 0; i++) pos = this.#decoder.skip(bytes, pos, end);
+    const next = pos < 0 ? -1 : this.#decoder.skip(bytes, pos, end);
+    return next < 0 ? undefined : bytes.subarray(pos, next);
   }
 
   /** A full message with a MAC, whose payload came packed: decoded (or, to forward, checked), the bytes kept. */
@@ -163,8 +185,9 @@ export class LinkReader {
   }
 
   /**
-   * Reads a MessagePack unsigned integer (any width, up to 2^53 − 1) at `at`, before `end`, and sets `#uintEnd`; -1
-   * when there is none there.
+   * Reads a MessagePack integer of any format and width whose value is within [0, 2^53 − 1] at `at`, before `end`,
+   * and sets `#uintEnd`; -1 when there is none there. (A signed format holding a value that is not negative is an
+   * unsigned integer all the same: some encoders write every integer so.)
    */
   #uint(b: Uint8Array, at: number, end: number): number {
     if (at >= end) return -1;
@@ -173,8 +196,12 @@ export class LinkReader {
       this.#uintEnd = at + 1;
       return token;
     }
-    const width = token === 0xcc ? 1 : token === 0xcd ? 2 : token === 0xce ? 4 : token === 0xcf ? 8 : 0;
-    if (width === 0 || at + width >= end) return -1;
+    // uint 8, 16, 32, 64 are 0xcc to 0xcf; int 8, 16, 32, 64 are 0xd0 to 0xd3.
+    if (token < 0xcc || token > 0xd3) return -1;
+    const width = 1 << (token & 0x03);
+    if (at + width >= end) return -1;
+    // A signed format with its sign bit set is negative.
+    if (token >= 0xd0 && (b[at + 1] as number) >= 0x80) return -1;
     let n = 0;
     for (let i = 1; i <= width; i++) n = n * 256 + (b[at + i] as number);
     if (!Number.isSafeInteger(n)) return -1;

@@ -3,14 +3,13 @@
  * full, into the link's output buffer.
  */
 import { OutboundChannels } from "./channels.js";
-import { encodeMessage, packPayload, readPayload } from "./codec.js";
+import { encodeMessage, packPayload } from "./codec.js";
 import { WireError, WireErrorCode } from "./errors.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH } from "./frame.js";
 import { FrameOutput } from "./frame-output.js";
-import type { CallMessage, EventMessage, MacFields, Message, PlainMap, ResultMessage } from "./messages.js";
+import type { CallMessage, EventMessage, MacFields, Message, ResultMessage } from "./messages.js";
+import { isUint } from "./message-fields.js";
 import { MessageType } from "./messages.js";
-import type { PlainDecoder } from "./plain-decoder.js";
-import { createPlainDecoder } from "./plain-decoder.js";
 import type { MessageSealer, EventHeader } from "./channel-format.js";
 import {
   NO_PAYLOAD,
@@ -35,8 +34,6 @@ export class LinkWriter {
   readonly #out = new FrameOutput();
   readonly #channels: OutboundChannels;
   readonly #maxFrameBytes: number;
-  /** Decodes the payloads of messages that go in full (names too long for a channel); made when first needed. */
-  #decoder: PlainDecoder | undefined;
   readonly #sealer: MessageSealer | undefined;
   readonly #shared: SharedFrames | undefined;
 
@@ -107,11 +104,7 @@ export class LinkWriter {
             ? null
             : this.#macOf(message, packed, hops);
         this.#out.append(
-          encodeMessage(
-            { ...message, hops: hops ?? message.hops, mac },
-            this.#maxFrameBytes,
-            mac === null ? undefined : packed,
-          ),
+          encodeMessage({ ...message, hops: hops ?? message.hops, mac }, this.#maxFrameBytes, packed),
         );
         return;
       }
@@ -162,11 +155,11 @@ export class LinkWriter {
     payload: Uint8Array,
     mac: Uint8Array | null,
   ): void {
+    checkUints("EVENT", hops, seq);
     const length = 2 + uintBytes(hops) + uintBytes(seq) + macBytes(mac) + payload.length;
     const { src, path, intf, event } = header;
     const channel = this.#channel(dst, src, path, intf, event, length);
     if (channel < 0) {
-      const args = mac === null ? this.#unpack(payload, "EVENT") : null;
       const message: EventMessage = {
         type: MessageType.Event,
         dst,
@@ -175,11 +168,11 @@ export class LinkWriter {
         path,
         intf,
         event,
-        args,
+        args: null,
         seq,
         mac,
       };
-      this.#out.append(encodeMessage(message, this.#maxFrameBytes, mac === null ? undefined : payload));
+      this.#out.append(encodeMessage(message, this.#maxFrameBytes, payload));
       return;
     }
     this.#writeChannelMessage(MessageType.ChannelEvent, channel, hops, seq, -1, mac, payload, length);
@@ -196,15 +189,12 @@ export class LinkWriter {
   }
 
   #writeCall(m: CallMessage, payload: Uint8Array, hops: number, mac: Uint8Array | null): void {
+    checkUints("CALL", hops, m.id, m.timeoutMs);
     const length =
       2 + uintBytes(hops) + uintBytes(m.id) + uintBytes(m.timeoutMs) + macBytes(mac) + payload.length;
     const channel = this.#channel(m.dst, m.src, m.path, m.intf, m.method, length);
     if (channel < 0) {
-      this.#out.append(
-        mac === null
-          ? encodeMessage({ ...m, hops, mac, args: this.#unpack(payload, "CALL") }, this.#maxFrameBytes)
-          : encodeMessage({ ...m, hops, mac }, this.#maxFrameBytes, payload),
-      );
+      this.#out.append(encodeMessage({ ...m, hops, mac }, this.#maxFrameBytes, payload));
       return;
     }
     this.#writeChannelMessage(
@@ -220,28 +210,14 @@ export class LinkWriter {
   }
 
   #writeResult(m: ResultMessage, payload: Uint8Array, hops: number, mac: Uint8Array | null): void {
+    checkUints("RESULT", hops, m.id);
     const length = 2 + uintBytes(hops) + uintBytes(m.id) + macBytes(mac) + payload.length;
     const channel = this.#channel(m.dst, m.src, "", "", "", length);
     if (channel < 0) {
-      this.#out.append(
-        mac === null
-          ? encodeMessage({ ...m, hops, mac, out: this.#unpack(payload, "RESULT") }, this.#maxFrameBytes)
-          : encodeMessage({ ...m, hops, mac }, this.#maxFrameBytes, payload),
-      );
+      this.#out.append(encodeMessage({ ...m, hops, mac }, this.#maxFrameBytes, payload));
       return;
     }
     this.#writeChannelMessage(MessageType.ChannelResult, channel, hops, m.id, -1, mac, payload, length);
-  }
-
-  /** The args or out of a packed payload, for a message that goes in full. */
-  #unpack(payload: Uint8Array, what: string): PlainMap | null {
-    this.#decoder ??= createPlainDecoder();
-    const value = readPayload(this.#decoder, payload, 0, payload.length, true);
-    // Not expected: payloads are checked when they are packed or received.
-    if (typeof value === "string") {
-      throw new WireError(WireErrorCode.InvalidData, `cannot encode ${what} message: the payload ${value}`);
-    }
-    return value;
   }
 
   /**
@@ -302,4 +278,17 @@ export class LinkWriter {
     this.#out.buffer.writeUInt32BE(length, at);
     return at + FRAME_HEADER_BYTES;
   }
+}
+
+/**
+ * Refuses a message whose unsigned fields (`hops`, `id`, `seq`, `timeoutMs`) are not all unsigned integers within
+ * 2^53 − 1, the only numbers the protocol sends there.
+ * @throws WireError `supcon.InvalidData`.
+ */
+function checkUints(what: string, a: number, b: number, c = 0): void {
+  if (isUint(a) && isUint(b) && isUint(c)) return;
+  throw new WireError(
+    WireErrorCode.InvalidData,
+    `cannot encode ${what} message: hops, id, seq and timeoutMs must be unsigned integers within 2^53 - 1, got ${a}, ${b}, ${c}`,
+  );
 }

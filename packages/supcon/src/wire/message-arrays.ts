@@ -16,14 +16,22 @@ export { MAC_BYTES } from "./message-fields.js";
 /**
  * The positional array of a message, as it goes over the wire. Nullable fields given as `undefined` are written as
  * nil by the codec.
+ *
+ * @param payload What goes in the payload's place (CALL and EVENT `args`, RESULT `out`, ERROR `data`): the payload
+ *   packed, as a bin (with a MAC); null for nil, to splice the packed payload in later; undefined for the message's
+ *   own value (or the bin it came with).
+ * @throws TypeError when an unsigned field is not an unsigned integer within 2^53 − 1, or `m` is no message.
  */
-export function toWire(m: Message, packed?: Uint8Array): unknown[] {
-  // With a MAC, the payload travels packed, as a bin: `packed`, or the one the message came with.
+export function toWire(m: Message, payload?: Uint8Array | null): unknown[] {
+  // With a MAC, the payload travels packed, as a bin: `payload`, or the one the message came with.
   const mac = "mac" in m ? (m.mac ?? null) : null;
-  const payload = packed ?? ("packed" in m ? m.packed : undefined);
+  const slot = payload !== undefined ? payload : "packed" in m ? m.packed : undefined;
+  // The unsigned fields every routed message, or every call message, has.
+  const hops = "hops" in m ? uint(m.hops, "hops") : 0;
+  const id = "id" in m ? uint(m.id, "id") : 0;
   switch (m.type) {
     case MessageType.Hello:
-      return [m.type, m.version, m.name, m.info];
+      return [m.type, uint(m.version, "version"), m.name, m.info];
     case MessageType.Refuse:
     case MessageType.Bye:
       return [m.type, m.code, m.message];
@@ -31,51 +39,52 @@ export function toWire(m: Message, packed?: Uint8Array): unknown[] {
       return [m.type, m.nonce, m.proof];
     case MessageType.Auth:
       return [m.type, m.name, m.proof, m.info ?? {}];
-    case MessageType.Call:
-      return [
-        m.type,
-        m.dst,
-        m.src,
-        m.hops,
-        m.id,
-        m.path,
-        m.intf,
-        m.method,
-        payload ?? m.args,
-        m.timeoutMs,
-        mac,
-      ];
+    case MessageType.Call: {
+      const timeoutMs = uint(m.timeoutMs, "timeoutMs");
+      return [m.type, m.dst, m.src, hops, id, m.path, m.intf, m.method, or(slot, m.args), timeoutMs, mac];
+    }
     case MessageType.Result:
-      return [m.type, m.dst, m.src, m.hops, m.id, payload ?? m.out, mac];
+      return [m.type, m.dst, m.src, hops, id, or(slot, m.out), mac];
     case MessageType.Error:
-      return [m.type, m.dst, m.src, m.hops, m.id, m.code, m.message, payload ?? m.data, mac];
+      return [m.type, m.dst, m.src, hops, id, m.code, m.message, or(slot, m.data), mac];
     case MessageType.Cancel:
-      return [m.type, m.dst, m.src, m.hops, m.id, mac];
+      return [m.type, m.dst, m.src, hops, id, mac];
     case MessageType.Event:
-      return [m.type, m.dst, m.src, m.hops, m.path, m.intf, m.event, payload ?? m.args, m.seq, mac];
+      return [m.type, m.dst, m.src, hops, m.path, m.intf, m.event, or(slot, m.args), uint(m.seq, "seq"), mac];
     case MessageType.Subscribe:
     case MessageType.Unsubscribe:
-      return [m.type, m.dst, m.src, m.hops, m.path, m.intf, m.event, mac];
+      return [m.type, m.dst, m.src, hops, m.path, m.intf, m.event, mac];
     case MessageType.Advert: {
       const auth = m.auth ?? null;
       return [
         m.type,
         m.origin,
         m.instance,
-        m.seq,
+        uint(m.seq, "seq"),
         m.neighbors,
         m.objects,
         auth === null ? null : [auth.credential, auth.dhKey, auth.signature],
       ];
     }
     case MessageType.Bind:
-      return [m.type, m.channel, m.dst, m.src, m.path, m.intf, m.member];
+      return [m.type, uint(m.channel, "channel"), m.dst, m.src, m.path, m.intf, m.member];
     case MessageType.Ping:
     case MessageType.Pong:
       return [m.type];
   }
   // Reachable only by bypassing the types; encodeMessage() reports it as supcon.InvalidData.
   throw new TypeError(`not a protocol message: type ${String((m as { type?: unknown }).type)}`);
+}
+
+/** What goes in the payload's place: `slot` (a bin, or nil to splice into) when given, else the message's own value. */
+function or(slot: Uint8Array | null | undefined, value: unknown): unknown {
+  return slot === undefined ? value : slot;
+}
+
+/** `n`, an unsigned field of a message: the protocol sends only unsigned integers within 2^53 − 1 there. */
+function uint(n: number, name: string): number {
+  if (isUint(n)) return n;
+  throw new TypeError(`${name} must be an unsigned integer within 2^53 - 1, got ${kind(n)}`);
 }
 
 /**

@@ -56,6 +56,11 @@ export interface PlainDecoder {
   decode(bytes: Uint8Array, start: number, end: number, maxDepth?: number, budgetBase?: number): unknown;
   /**
    * Checks `bytes[start, end)` as `decode()` does, building nothing.
+   * @param fixNumbers For bytes msgpackr packed (only those): also rewrite in place, in the same number of bytes,
+   *   the numbers msgpackr writes in another kind than the protocol's. A float 64 of an integral value within
+   *   ±(2^53 − 1) becomes an int 64 or uint 64 (msgpackr writes integers beyond 32 bits as floats), and an int 64
+   *   or uint 64 within ±(2^53 − 1) a float 64 (msgpackr writes one only for a bigint, which stands for a float:
+   *   see codec.ts). @default false
    * @returns undefined when the bytes are acceptable, otherwise what is wrong (as `error` says it).
    */
   check(
@@ -64,7 +69,14 @@ export interface PlainDecoder {
     end: number,
     maxDepth?: number,
     budgetBase?: number,
+    fixNumbers?: boolean,
   ): string | undefined;
+  /**
+   * Where the value at `start` ends, in bytes already found acceptable (by `decode()` or `check()` of a range that
+   * holds it): a reader finds an element of a message array by it.
+   * @returns the position after the value, or -1 when there is no acceptable value there.
+   */
+  skip(bytes: Uint8Array, start: number, end: number): number;
   /** What was wrong with the bytes of the last `decode()` that returned undefined. */
   readonly error: string;
 }
@@ -103,15 +115,33 @@ class PlainDecoderImpl implements PlainDecoder {
     return value;
   }
 
+  skip(bytes: Uint8Array, start: number, end: number): number {
+    const s = this.#state;
+    // Acceptable bytes are within every bound, the budget of a part of them too.
+    begin(s, bytes, start, end, MAX_NESTING_DEPTH, false, Number.MAX_SAFE_INTEGER);
+    let next: number;
+    try {
+      readValue(s, 0);
+      next = s.pos;
+    } catch (err) {
+      if (err !== REFUSED) throw err;
+      next = -1;
+    }
+    finish(s);
+    return next;
+  }
+
   check(
     bytes: Uint8Array,
     start: number,
     end: number,
     maxDepth = MAX_NESTING_DEPTH,
     budgetBase = DECODE_BUDGET_BASE,
+    fixNumbers = false,
   ): string | undefined {
     const s = this.#state;
     begin(s, bytes, start, end, maxDepth, false, budgetBase);
+    s.fix = fixNumbers;
     let problem: string | undefined;
     try {
       readValue(s, 0);

@@ -35,6 +35,11 @@ export class PlainState {
   base = DECODE_BUDGET_BASE;
   /** Whether to build values (`decode()`) or only check them (`check()`). */
   build = true;
+  /**
+   * Whether to rewrite, while checking, the numbers msgpackr packed in the other kind (`check()` with `fixNumbers`):
+   * a float 64 of an integral value within ±(2^53 − 1) as an integer, an int 64 or uint 64 as a float 64.
+   */
+  fix = false;
   error = "";
   /** Keys read in this body; after the first `UNTRACKED_KEYS`, those seen go in `keysSeen`. */
   keyCount = 0;
@@ -66,6 +71,7 @@ export function begin(
   s.end = end;
   s.maxDepth = maxDepth;
   s.build = build;
+  s.fix = false;
   s.error = "";
   s.keyCount = 0;
   s.cost = 0;
