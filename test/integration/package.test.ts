@@ -1,10 +1,11 @@
 /**
  * The two packages, packed as `npm publish` would, work in an empty project: `supcon` imported from an ES module
  * and from CommonJS with nothing of the generator in its production tree, and `supcon-gen` (a dev dependency)
- * generating code there that type-checks strictly against the installed runtime. Needs `npm run build` first (the
- * test command does it).
+ * generating code there that type-checks strictly against the installed runtime, and a project of its own built as
+ * the README says (ES module, NodeNext, strict) running a generated server and client in two processes. Needs
+ * `npm run build` first (the test command does it).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -179,4 +180,124 @@ describe("the packed packages", () => {
     expect(typecheck.stdout + typecheck.stderr).toBe("");
     expect(typecheck.status).toBe(0);
   });
+
+  it("builds a server and a client of its own with the generated code, and runs them in two processes", async () => {
+    // As the README's "Using it in your own project" says: an ES module project, NodeNext, strict.
+    const project = path.join(dir, "own-project");
+    fs.mkdirSync(path.join(project, "src"), { recursive: true });
+    fs.cpSync(path.join(development, "node_modules"), path.join(project, "node_modules"), {
+      recursive: true,
+    });
+    fs.cpSync(path.join(development, "generated"), path.join(project, "src/generated"), { recursive: true });
+    fs.writeFileSync(
+      path.join(project, "package.json"),
+      JSON.stringify({ name: "own-project", private: true, type: "module" }),
+    );
+    fs.writeFileSync(
+      path.join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          outDir: "dist",
+          rootDir: "src",
+          skipLibCheck: true,
+          types: ["node"],
+          typeRoots: [path.join(root, "node_modules/@types")],
+        },
+        include: ["src"],
+      }),
+    );
+    fs.writeFileSync(path.join(project, "src/server.ts"), OWN_SERVER);
+    fs.writeFileSync(path.join(project, "src/client.ts"), OWN_CLIENT);
+    const build = spawnSync(process.execPath, [tsc, "-p", "."], { cwd: project, encoding: "utf8" });
+    expect(build.stdout + build.stderr).toBe("");
+    const server = spawn(process.execPath, ["dist/server.js"], {
+      cwd: project,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = "";
+        const timer = setTimeout(() => reject(new Error(`the server did not start: ${out}`)), 15_000);
+        server.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          const m = /listening on (\d+)/.exec(out);
+          if (m?.[1] !== undefined) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+        server.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      });
+      const client = spawnSync(process.execPath, ["dist/client.js", String(port)], {
+        cwd: project,
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(client.stderr).toBe("");
+      expect(client.stdout.trim().split("\n")).toEqual([
+        'added: [{"timer":"tea","remaining":0.2}]',
+        "timeout: tea",
+        "declared error: com.example.Timer.AlreadyExists",
+      ]);
+      expect(client.status).toBe(0);
+    } finally {
+      server.kill();
+    }
+  }, 60_000);
 });
+
+/** The server of the project: the generated handlers form, no annotations. */
+const OWN_SERVER = `import { Node } from "supcon";
+import { TimerAlreadyExistsError, createTimerServer } from "./generated/com.example.Timer.js";
+
+const pending = new Map<string, NodeJS.Timeout>();
+const timer = createTimerServer({
+  add({ timer: name, seconds }) {
+    if (pending.has(name)) throw new TimerAlreadyExistsError(\`'\${name}' is pending\`);
+    pending.set(name, setTimeout(() => {
+      pending.delete(name);
+      timer.fire("timeout", { timer: name });
+    }, seconds * 1000));
+  },
+  list() {
+    return { timers: [...pending.keys()].map((name) => ({ timer: name, remaining: 0.2 })) };
+  },
+  cancel({ timer: name }) {
+    const handle = pending.get(name);
+    clearTimeout(handle);
+    pending.delete(name);
+    return { cancelled: handle !== undefined };
+  },
+});
+const node = new Node("timer-server");
+node.register("/timer", timer);
+const { port } = await node.listen({ host: "127.0.0.1", port: 0 });
+console.log(\`listening on \${port}\`);
+`;
+
+/** The client of the project: the generated client, awaited connect(), an event and a declared error. */
+const OWN_CLIENT = `import { Node, RemoteError } from "supcon";
+import { TimerClient } from "./generated/com.example.Timer.js";
+
+const node = new Node("timer-client");
+await node.connect({ host: "127.0.0.1", port: Number(process.argv[2]) });
+await node.waitFor("timer-server", { path: "/timer" });
+const timer = new TimerClient(node, "timer-server", "/timer");
+const fired = new Promise<string>((resolve) => timer.on("timeout", ({ timer: name }) => resolve(name)));
+await timer.add({ timer: "tea", seconds: 0.2 });
+console.log(\`added: \${JSON.stringify((await timer.list()).timers)}\`);
+console.log(\`timeout: \${await fired}\`);
+await timer.add({ timer: "tea", seconds: 5 });
+try {
+  await timer.add({ timer: "tea", seconds: 5 });
+} catch (err) {
+  console.log(\`declared error: \${err instanceof RemoteError ? err.code : String(err)}\`);
+}
+await timer.cancel({ timer: "tea" });
+await node.close();
+`;
