@@ -1,20 +1,65 @@
 /**
  * Conformance, docs/PROTOCOL.md "Frames" (with "Numbers", "Limits" and "Message arrays") and "Closing a link": a
- * real node driven over TCP with frames built by hand (msgpack.ts), each test named after the rule it checks.
+ * real node driven over TCP (and a Unix domain socket) with frames built by hand (msgpack.ts), each test named after
+ * the rule it checks.
  */
-import { ECHO_ARGS, call, replyTo, uniqueName } from "./helpers";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Implementation, Interface } from "../../packages/supcon/src/index";
+import {
+  ADVERT_DECODE_BASE,
+  DECODE_BASE,
+  ECHO_ARGS,
+  call,
+  decodingCost,
+  range,
+  replyTo,
+  uniqueName,
+} from "./helpers";
 import { Ext, encode, f32, f64, int, kindOf, raw } from "./msgpack";
 import type { Float } from "./msgpack";
-import { T, frame } from "./peer";
-import type { Peer } from "./peer";
+import { Peer, T, VERSION, frame } from "./peer";
 import { startTarget } from "./target";
 import type { Target } from "./target";
 
+const SECRET = "Xq7#mP2$vL9@kR4&wT6!zN8%";
+/** The interface of `/many` on the `holding` target: events to subscribe to, four of them. */
+const EVENTS = ["e0", "e1", "e2", "e3"];
+const MANY = new Interface({ name: "conf.Many", events: EVENTS.map((name) => ({ name })) });
+
 let target: Target;
+/** A target with small bounds of what one peer can make it hold, and the warnings it logs. */
+let holding: Target;
+const warnings: string[] = [];
+const many = new Implementation(MANY);
+/** A target with a shared secret (so that a handshake can be left half done) and 2 handshake slots. */
+let crowded: Target;
+/** The temporary directory of the target's Unix domain socket. */
+let dir: string;
+let socketPath: string;
 beforeAll(async () => {
-  target = await startTarget({ maxFrameBytes: 1024 * 1024 });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "supcon-conf-"));
+  [target, holding, crowded] = await Promise.all([
+    startTarget({ maxFrameBytes: 1024 * 1024 }),
+    startTarget({
+      maxServingCalls: 40,
+      maxRelayedCalls: 40,
+      maxSubscriptionsPerNode: 3,
+      maxSubscriptionsPerLink: 5,
+      closeDrainMs: 100,
+      logger: { warn: (message) => warnings.push(message) },
+    }),
+    startTarget({ secret: SECRET, maxHandshakingLinks: 2 }),
+  ]);
+  socketPath = (await target.node.listen({ path: path.join(dir, "target.sock") })).path;
+  holding.node.register("/many", many);
 });
-afterAll(() => target.close());
+afterAll(async () => {
+  await Promise.all([target.close(), holding.close(), crowded.close()]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 async function joined(): Promise<{ peer: Peer; name: string }> {
   const name = uniqueName();
@@ -38,6 +83,16 @@ async function echo(args: unknown): Promise<readonly unknown[]> {
 }
 
 describe("Frames", () => {
+  it("every transport carries the same frames: the handshake and a CALL/RESULT over a Unix domain socket", async () => {
+    const name = uniqueName();
+    const { peer, hello, advert } = await target.join({ name }, () => Peer.connectUnix(socketPath));
+    expect(hello.slice(0, 3)).toEqual([T.HELLO, VERSION, "target"]);
+    expect(advert[1]).toBe("target");
+    expect(advert[4]).toContain(name);
+    peer.send(call(name, 1, "count", null));
+    expect((await peer.next(replyTo(1))).slice(0, 5)).toEqual([T.RESULT, name, "target", 0, 1]);
+  });
+
   it("a frame is a 4-byte big-endian length and a body of that many bytes, however the stream is cut", async () => {
     const { peer, name } = await joined();
     const bytes = Buffer.concat([
@@ -263,5 +318,258 @@ describe("Closing a link", () => {
     peer.send(call(name, 1, "count", null, { path: "/nowhere" }));
     expect((await peer.next(replyTo(1)))[5]).toBe("supcon.UnknownPath");
     await peer.alive();
+  });
+});
+
+describe("Limits: decoding cost", () => {
+  /** 4,096 short paths, each with one interface: the objects of an ADVERT, or the args of a CALL. */
+  const PATHS = Object.fromEntries(range(0, 4095).map((i) => [`/p${i}`, ["x.Y"]]));
+
+  it("an ADVERT's body may cost 4 × its size + 6 MiB: an ADVERT of 4,096 short paths is taken, and the node routes to them", async () => {
+    const { peer, name } = await joined();
+    const advert = [T.ADVERT, name, peer.instance, peer.seq + 1, ["target"], PATHS, null];
+    const cost = decodingCost(advert);
+    // Beyond the bound of any other body, within an ADVERT's at every point of it.
+    expect(cost).toBeGreaterThan(4 * encode(advert).length + DECODE_BASE);
+    expect(cost).toBeLessThanOrEqual(ADVERT_DECODE_BASE);
+    peer.advertise(PATHS, ["target"], name); // the same ADVERT
+    await target.node.waitFor(name, { path: "/p4095", timeoutMs: 3000 });
+    expect(Object.keys(target.node.nodes()[name] ?? {})).toHaveLength(4096);
+    const answer = target.node.call(name, "/p4095", "x.Y", "m", {}, { timeoutMs: 3000 });
+    const received = await peer.next((m) => m[0] === T.CALL && m[1] === name);
+    expect(received.slice(5, 8)).toEqual(["/p4095", "x.Y", "m"]);
+    peer.send([T.RESULT, "target", name, 0, received[4], null, null]);
+    await expect(answer).resolves.toEqual({});
+  });
+
+  it("any other body may cost 4 × its size + 2 MiB: a CALL whose args map has the same 4,096 short keys closes the link with supcon.ProtocolError", async () => {
+    const { peer, name } = await joined();
+    const message = call(name, 1, "echo", PATHS);
+    expect(decodingCost(message)).toBeGreaterThan(4 * encode(message).length + DECODE_BASE);
+    peer.send(message);
+    expect((await peer.bye()).code).toBe("supcon.ProtocolError");
+  });
+
+  it("an ADVERT's budget goes by its type, whatever the encoding of its array: in an array 16, 4,096 paths are taken", async () => {
+    const { peer, name } = await joined();
+    peer.seq += 1;
+    const elements = [T.ADVERT, name, peer.instance, peer.seq, ["target"], PATHS, null];
+    peer.write(
+      frame(Buffer.concat([Uint8Array.of(0xdc, 0, elements.length), ...elements.map((e) => encode(e))])),
+    );
+    await peer.alive();
+    await target.node.waitFor(name, { path: "/p4095", timeoutMs: 1000 });
+  });
+});
+
+describe("Limits: what one peer can make a node hold", () => {
+  /** A peer joined to `on`, on the bus. */
+  async function onBus(on: Target): Promise<{ peer: Peer; name: string }> {
+    const name = uniqueName();
+    const { peer } = await on.join({ name });
+    await on.node.waitFor(name, { timeoutMs: 3000 });
+    return { peer, name };
+  }
+
+  /** Nodes `ghosts` on the bus behind `peer` (its neighbours by their ADVERTs and its own). */
+  async function behind(on: Target, peer: Peer, name: string, ghosts: readonly string[]): Promise<void> {
+    for (const ghost of ghosts) {
+      peer.seq += 1;
+      peer.send([T.ADVERT, ghost, "00000000000000aa", peer.seq, [name], {}, null]);
+    }
+    peer.advertise({}, ["target", ...ghosts], name);
+    for (const ghost of ghosts) await on.node.waitFor(ghost, { timeoutMs: 3000 });
+  }
+
+  const overloaded = (reply: readonly unknown[]): unknown[] => [reply[0], reply[2], reply[5]];
+  const OVERLOADED = [T.ERROR, "target", "supcon.Overloaded"];
+
+  describe("calls being served (maxServingCalls 40)", () => {
+    const slow = (src: string, id: number): unknown[] => call(src, id, "slow", { ms: 10_000 });
+
+    /** The peer's `slow` calls `ids`, being served: none is answered. */
+    async function hold(peer: Peer, name: string, ids: readonly number[]): Promise<void> {
+      for (const id of ids) peer.send(slow(name, id));
+      await peer.alive();
+      await peer.none((m) => ids.some((id) => replyTo(id)(m)), 0);
+    }
+
+    /** CANCELs calls `ids`; resolves once each has ended (what its handler returned has come back). */
+    async function release(peer: Peer, name: string, ids: readonly number[]): Promise<void> {
+      for (const id of ids) peer.send([T.CANCEL, "target", name, 0, id, null]);
+      for (const id of ids) await peer.next(replyTo(id));
+    }
+
+    /** `count` (a handler that returns at once) as call `id`: its reply. */
+    async function count(peer: Peer, src: string, id: number): Promise<readonly unknown[]> {
+      peer.send(call(src, id, "count", null));
+      return peer.next(replyTo(id));
+    }
+
+    it("one link alone holds half of maxServingCalls, max(16, ⌊40 / 2⌋) = 20: its next call is answered with ERROR supcon.Overloaded", async () => {
+      const { peer: a, name: an } = await onBus(holding);
+      await hold(a, an, range(1, 20));
+      a.send(slow(an, 21));
+      expect(overloaded(await a.next(replyTo(21)))).toEqual(OVERLOADED);
+      // A newcomer is served: one share stays free.
+      const { peer: b, name: bn } = await onBus(holding);
+      await hold(b, bn, [1]);
+      expect((await count(b, bn, 2))[0]).toBe(T.RESULT);
+      await release(a, an, range(1, 20));
+      await release(b, bn, [1]);
+    });
+
+    it("as others come a link's share shrinks, max(16, ⌊40 / 3⌋) = 16 with two, and its new calls are refused until it is back under", async () => {
+      const { peer: a, name: an } = await onBus(holding);
+      const { peer: b, name: bn } = await onBus(holding);
+      await hold(a, an, range(1, 20));
+      await hold(b, bn, [1]);
+      await release(a, an, range(1, 4)); // 16 left: at its share
+      expect(overloaded(await count(a, an, 30))).toEqual(OVERLOADED);
+      await release(a, an, [5]); // 15: under it
+      expect((await count(a, an, 31))[0]).toBe(T.RESULT);
+      await release(a, an, range(6, 20));
+      await release(b, bn, [1]);
+    });
+
+    it("all the links together hold at most maxServingCalls: with 16 + 16 + 8 held, a fourth link's call is refused", async () => {
+      const [a, b, c, d] = await Promise.all([
+        onBus(holding),
+        onBus(holding),
+        onBus(holding),
+        onBus(holding),
+      ]);
+      await hold(a.peer, a.name, range(1, 16));
+      await hold(b.peer, b.name, range(1, 16));
+      await hold(c.peer, c.name, range(1, 8));
+      expect(overloaded(await count(d.peer, d.name, 1))).toEqual(OVERLOADED);
+      await release(c.peer, c.name, [1]);
+      expect((await count(d.peer, d.name, 2))[0]).toBe(T.RESULT);
+      await release(a.peer, a.name, range(1, 16));
+      await release(b.peer, b.name, range(1, 16));
+      await release(c.peer, c.name, range(2, 8));
+    });
+
+    it("calls being served are shared between callers too, whatever link a caller's calls come over", async () => {
+      const { peer: a, name: an } = await onBus(holding);
+      const { peer: b, name: bn } = await onBus(holding);
+      await hold(a, an, range(1, 20));
+      // A CALL in a's name (without trust a peer may send one) over b's link, which holds nothing: a's share is
+      // full, so it is refused, and the ERROR goes to a.
+      b.send(call(an, 500, "count", null));
+      expect(overloaded(await a.next(replyTo(500)))).toEqual(OVERLOADED);
+      expect((await count(b, bn, 501))[0]).toBe(T.RESULT);
+      await b.none(replyTo(500), 0);
+      await release(a, an, range(1, 20));
+    });
+  });
+
+  it("calls being forwarded for others (maxRelayedCalls 40): beyond a link's share, 20, ERROR supcon.Overloaded from the relay", async () => {
+    const { peer: a, name: an } = await onBus(holding);
+    const { peer: b, name: bn } = await onBus(holding);
+    const toB = (id: number): unknown[] => call(an, id, "m", {}, { dst: bn, path: "/p", intf: "conf.Peer" });
+    const isCallToB = (id: number) => (m: readonly unknown[]) =>
+      m[0] === T.CALL && m[1] === bn && m[4] === id;
+    for (const id of range(1, 20)) a.send(toB(id));
+    for (const id of range(1, 20)) await b.next(isCallToB(id));
+    a.send(toB(21));
+    expect(overloaded(await a.next(replyTo(21)))).toEqual(OVERLOADED);
+    await b.none(isCallToB(21), 100);
+    // Once the answers have passed back, the relay forwards again.
+    for (const id of range(1, 20)) b.send([T.RESULT, an, bn, 0, id, null, null]);
+    for (const id of range(1, 20)) expect((await a.next(replyTo(id)))[0]).toBe(T.RESULT);
+    a.send(toB(22));
+    await b.next(isCallToB(22));
+    b.send([T.RESULT, an, bn, 0, 22, null, null]);
+    await a.next(replyTo(22));
+  });
+
+  describe("subscriptions (maxSubscriptionsPerNode 3, maxSubscriptionsPerLink 5)", () => {
+    const subscribe = (src: string, event: string, type: number = T.SUBSCRIBE): unknown[] => [
+      type,
+      "target",
+      src,
+      0,
+      "/many",
+      "conf.Many",
+      event,
+      null,
+    ];
+
+    /** Fires every event of `/many`; resolves with the EVENTs each peer got of them ("dst event"), sorted. */
+    async function fire(peers: readonly Peer[]): Promise<string[][]> {
+      const marks = peers.map((p) => p.received.length);
+      for (const event of EVENTS) many.fire(event, {});
+      // The EVENTs were queued before the PONG.
+      await Promise.all(peers.map((p) => p.alive()));
+      return peers.map((p, i) =>
+        p.received
+          .slice(marks[i])
+          .filter((r) => r.array[0] === T.EVENT && r.array[5] === "conf.Many")
+          .map((r) => `${String(r.array[1])} ${String(r.array[6])}`)
+          .sort(),
+      );
+    }
+
+    const got = (...keys: string[]): string[] => keys.sort();
+
+    it("subscriptions of one node: beyond maxSubscriptionsPerNode a SUBSCRIBE is ignored, with a warning", async () => {
+      const { peer, name } = await onBus(holding);
+      const ghost = uniqueName("ghost");
+      await behind(holding, peer, name, [ghost]);
+      for (const event of EVENTS) peer.send(subscribe(name, event));
+      peer.send(subscribe(ghost, "e0")); // another node, over the same link
+      await peer.alive();
+      expect(await fire([peer])).toEqual([got(`${name} e0`, `${name} e1`, `${name} e2`, `${ghost} e0`)]);
+      expect(warnings.filter((w) => w.includes(name) && /maxSubscriptionsPerNode/.test(w))).toHaveLength(1);
+      // Once one goes, there is room again.
+      peer.send(subscribe(name, "e0", T.UNSUBSCRIBE));
+      peer.send(subscribe(name, "e3"));
+      await peer.alive();
+      expect(await fire([peer])).toEqual([got(`${name} e1`, `${name} e2`, `${name} e3`, `${ghost} e0`)]);
+    });
+
+    it("subscriptions whose SUBSCRIBE came over a link: beyond maxSubscriptionsPerLink, whatever nodes they name, a SUBSCRIBE is ignored, with a warning", async () => {
+      const { peer, name } = await onBus(holding);
+      const [g1, g2] = [uniqueName("ghost"), uniqueName("ghost")] as [string, string];
+      await behind(holding, peer, name, [g1, g2]);
+      const { peer: other, name: otherName } = await onBus(holding);
+      for (const event of ["e0", "e1", "e2"]) peer.send(subscribe(name, event));
+      // g1 holds 2 of its 3 when the link's 5 are taken: its third is beyond the link's bound, and so is g2's first.
+      for (const event of ["e0", "e1", "e2"]) peer.send(subscribe(g1, event));
+      peer.send(subscribe(g2, "e0"));
+      other.send(subscribe(otherName, "e2")); // another link has its own
+      await Promise.all([peer.alive(), other.alive()]);
+      expect(await fire([peer, other])).toEqual([
+        got(`${name} e0`, `${name} e1`, `${name} e2`, `${g1} e0`, `${g1} e1`),
+        [`${otherName} e2`],
+      ]);
+      expect(warnings.some((w) => w.includes(g1) && /maxSubscriptionsPerLink/.test(w))).toBe(true);
+      peer.send(subscribe(name, "e0", T.UNSUBSCRIBE));
+      peer.send(subscribe(g2, "e0"));
+      await peer.alive();
+      expect(await fire([peer])).toEqual([
+        got(`${name} e1`, `${name} e2`, `${g1} e0`, `${g1} e1`, `${g2} e0`),
+      ]);
+    });
+  });
+
+  it("connections in their handshake (maxHandshakingLinks 2): beyond it, the oldest of the address holding the most is closed without a word", async () => {
+    /** A connection left in its handshake: HELLO sent, CHALLENGE received, no AUTH. */
+    const halfway = async (): Promise<Peer> => {
+      const peer = await crowded.connect();
+      peer.send([T.HELLO, VERSION, "", { instance: randomBytes(8).toString("hex"), nonce: randomBytes(32) }]);
+      await peer.next((m) => m[0] === T.CHALLENGE);
+      return peer;
+    };
+    const first = await halfway();
+    const second = await halfway();
+    const third = await crowded.connect();
+    await first.closedWithin();
+    expect(first.received.map((r) => r.raw[0])).toEqual([T.CHALLENGE]);
+    const name = uniqueName();
+    await third.join({ name, secret: SECRET });
+    await third.alive();
+    expect(second.isClosed).toBe(false);
   });
 });

@@ -1,13 +1,16 @@
 /**
- * Conformance, docs/PROTOCOL.md "Handshake" (with "Refusals"): a real node driven over TCP by a peer that does the
- * handshake by hand (peer.ts), each test named after the rule it checks.
+ * Conformance, docs/PROTOCOL.md "Handshake" (with "Refusals" and "TLS"): a real node driven over TCP, and over TLS
+ * through node:tls, by a peer that does the handshake by hand (peer.ts), each test named after the rule it checks.
+ * The TLS certificates are made by openssl at test time in a temporary directory (test/helpers/certs.ts).
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { uniqueName } from "./helpers";
+import type { NodeStatus } from "../../packages/supcon/src/index";
+import { createTestPki } from "../helpers/certs";
+import type { KeyPair, TestPki } from "../helpers/certs";
+import { call, replyTo, uniqueName } from "./helpers";
 import { kindOf } from "./msgpack";
-import { T, VERSION, acceptorProof, connectorProof, credentialOf, secretKey } from "./peer";
-import type { Peer } from "./peer";
+import { Peer, T, VERSION, acceptorProof, connectorProof, credentialOf, secretKey } from "./peer";
 import { startTarget } from "./target";
 import type { Target } from "./target";
 
@@ -22,9 +25,16 @@ const trusted = {
   member: generateKeyPairSync("ed25519"),
   target: undefined as unknown as Target,
 };
+/** A node listening with TLS (mutual, `checkNodeName`), its PKI, and the certificate of a peer named "alice". */
+const withTls = {
+  target: undefined as unknown as Target,
+  port: 0,
+  pki: undefined as unknown as TestPki,
+  alice: undefined as unknown as KeyPair,
+};
 beforeAll(async () => {
   const pem = (key: KeyObject): string => key.export({ type: "spki", format: "pem" }).toString();
-  [plain, secret, impatient, trusted.target] = await Promise.all([
+  [plain, secret, impatient, trusted.target, withTls.target] = await Promise.all([
     startTarget(),
     startTarget({ secret: SECRET }),
     startTarget({ handshakeTimeoutMs: 300 }),
@@ -32,9 +42,25 @@ beforeAll(async () => {
       identity: { key: trusted.node.privateKey },
       trust: { keys: { target: pem(trusted.node.publicKey), member: pem(trusted.member.publicKey) } },
     }),
+    startTarget(),
   ]);
+  const pki = (withTls.pki = createTestPki());
+  withTls.alice = pki.issue("alice");
+  const tls = { ...pki.issue("target"), ca: pki.ca, requestCert: true, rejectUnauthorized: true };
+  withTls.port = (
+    await withTls.target.node.listen({ host: "127.0.0.1", port: 0, tls: { ...tls, checkNodeName: true } })
+  ).port;
 });
-afterAll(() => Promise.all([plain.close(), secret.close(), impatient.close(), trusted.target.close()]));
+afterAll(async () => {
+  await Promise.all([
+    plain.close(),
+    secret.close(),
+    impatient.close(),
+    trusted.target.close(),
+    withTls.target.close(),
+  ]);
+  withTls.pki.dispose();
+});
 
 const instance = (): string => randomBytes(8).toString("hex");
 
@@ -238,5 +264,57 @@ describe("Handshake: what closes the connection without a word (no BYE, no REFUS
     await peer.closedWithin(3000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(peer.received).toEqual([]);
+  });
+});
+
+describe("TLS", () => {
+  /** A peer speaking inside TLS to the TLS listener, with alice's certificate. */
+  const overTls = (): Promise<Peer> =>
+    Peer.connectTls(withTls.port, {
+      ca: withTls.pki.ca,
+      key: withTls.alice.key,
+      cert: withTls.alice.cert,
+      servername: "target",
+    });
+
+  it("the whole stream runs inside TLS: the same handshake, then a CALL and its RESULT", async () => {
+    const { peer, hello, advert } = await withTls.target.join({ name: "alice" }, overTls);
+    expect(hello.slice(0, 3)).toEqual([T.HELLO, VERSION, "target"]);
+    expect(advert[4]).toContain("alice");
+    peer.send(call("alice", 1, "count", null));
+    expect((await peer.next(replyTo(1))).slice(0, 5)).toEqual([T.RESULT, "alice", "target", 0, 1]);
+  });
+
+  it("with checkNodeName, a HELLO name neither the common name nor a DNS name of the peer's verified certificate is refused with supcon.PermissionDenied", async () => {
+    const peer = await withTls.target.connect(overTls);
+    peer.send([T.HELLO, VERSION, uniqueName("mallory"), { instance: instance() }]);
+    const refuse = await refusal(peer);
+    expect(refuse[1]).toBe("supcon.PermissionDenied");
+  });
+
+  it("a TLS listener closes a plain connection without a word", async () => {
+    const peer = await withTls.target.connect(() => Peer.connect(withTls.port));
+    peer.send([T.HELLO, VERSION, uniqueName(), { instance: instance() }]);
+    await closesWithoutAWord(peer);
+  });
+
+  it("a plain listener that reads a TLS record where the first frame should be closes the connection with supcon.ProtocolError, saying the peer speaks TLS", async () => {
+    const statuses: NodeStatus[] = [];
+    const subscription = plain.node.onStatus((s) => statuses.push(s));
+    try {
+      await expect(
+        Peer.connectTls(plain.port, { ca: withTls.pki.ca, servername: "target" }),
+      ).rejects.toThrow();
+      for (let i = 0; i < 100 && !statuses.some((s) => s.type === "handshakeFailed"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const failed = statuses.find((s) => s.type === "handshakeFailed");
+      expect(failed?.type === "handshakeFailed" && [failed.error.code, failed.error.message]).toEqual([
+        "supcon.ProtocolError",
+        expect.stringMatching(/the peer speaks TLS/),
+      ]);
+    } finally {
+      subscription.off();
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Conformance, docs/PROTOCOL.md "Link state" (ADVERT) and "Link control" (PING, PONG, BYE, heartbeats): a real node
  * driven over TCP with hand-built frames, each test named after the rule it checks.
  */
-import { call, replyTo, uniqueName } from "./helpers";
+import { call, range, replyTo, uniqueName } from "./helpers";
 import { T } from "./peer";
 import type { Peer } from "./peer";
 import { startTarget } from "./target";
@@ -91,6 +91,33 @@ describe("Link state", () => {
     await a.alive();
     await b.none(advertOf("big"), 200);
     expect(target.node.nodes()["big"]).toBeUndefined();
+  });
+
+  it("an ADVERT that lists more than 64 interfaces on one path is dropped; 64 are taken", async () => {
+    const [{ peer: a, name: an }, { peer: b }] = await Promise.all([joined(), joined()]);
+    const intfs = (n: number): string[] => range(1, n).map((i) => `x.I${i}`);
+    a.advertise({ "/wide": intfs(64) }, ["target"], an);
+    await target.node.waitFor(an, { path: "/wide", timeoutMs: 3000 });
+    expect(target.node.nodes()[an]?.["/wide"]).toHaveLength(64);
+    a.advertise({ "/wider": intfs(65) }, ["target"], an);
+    await a.alive();
+    await b.none((m) => advertOf(an)(m) && "/wider" in (m[5] as object), 200);
+    expect(Object.keys(target.node.nodes()[an] ?? {})).toEqual(["/wide"]);
+  });
+
+  it("an ADVERT that lists more than 65,536 entries (neighbours, paths and interfaces together) is dropped; 65,536 are taken", async () => {
+    const [{ peer: a, name: an }, { peer: b }] = await Promise.all([joined(), joined()]);
+    // 1 neighbour, then 1,285 paths of 50 interfaces each: 1 + 1,285 × 51 = 65,536 entries.
+    const intfs = range(1, 50).map((i) => `x.I${i}`);
+    const objects = Object.fromEntries(range(1, 1285).map((i) => [`/p${i}`, intfs]));
+    a.advertise(objects, ["target"], an);
+    await target.node.waitFor(an, { path: "/p1285", timeoutMs: 3000 });
+    expect(Object.keys(target.node.nodes()[an] ?? {})).toHaveLength(1285);
+    // One interface more: 65,537.
+    a.advertise({ ...objects, "/p1": [...intfs, "x.I51"] }, ["target"], an);
+    await a.alive();
+    await b.none((m) => advertOf(an)(m) && (m[5] as Record<string, string[]>)["/p1"]?.length === 51, 200);
+    expect(target.node.nodes()[an]?.["/p1"]).toHaveLength(50);
   });
 
   it("a link counts for routes only when both ends list each other", async () => {

@@ -1,8 +1,9 @@
 /**
- * A peer written from docs/PROTOCOL.md alone, for the conformance tests: a TCP socket that frames, encodes and reads
- * messages with the test's own MessagePack code (msgpack.ts) and does the handshake by hand (node:crypto for the
- * shared secret), never with the runtime's wire layer. It keeps every message it receives, with channel messages
- * also read against the BINDs it received, so that a test can look for what the node sent in either form.
+ * A peer written from docs/PROTOCOL.md alone, for the conformance tests: a socket (TCP, a Unix domain socket, or TLS
+ * over TCP through node:tls) that frames, encodes and reads messages with the test's own MessagePack code
+ * (msgpack.ts) and does the handshake by hand (node:crypto for the shared secret), never with the runtime's wire
+ * layer. It keeps every message it receives, with channel messages also read against the BINDs it received, so that
+ * a test can look for what the node sent in either form.
  */
 import {
   createHmac,
@@ -15,6 +16,7 @@ import {
 } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { decode, encode } from "./msgpack";
 import { advertBytes, lp, rawX25519 } from "./origin";
 
@@ -180,10 +182,24 @@ export class Peer {
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
   }
 
+  /** A peer on a TCP connection to 127.0.0.1:`port`. */
   static connect(port: number): Promise<Peer> {
+    return Peer.#once(net.connect({ host: "127.0.0.1", port }), "connect");
+  }
+
+  /** A peer on a connection to the Unix domain socket at `path`. */
+  static connectUnix(path: string): Promise<Peer> {
+    return Peer.#once(net.connect({ path }), "connect");
+  }
+
+  /** A peer speaking inside TLS (node:tls) to 127.0.0.1:`port`, once its TLS handshake is done. */
+  static connectTls(port: number, options: tls.ConnectionOptions): Promise<Peer> {
+    return Peer.#once(tls.connect({ ...options, host: "127.0.0.1", port }), "secureConnect");
+  }
+
+  static #once(socket: net.Socket, ready: "connect" | "secureConnect"): Promise<Peer> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: "127.0.0.1", port });
-      socket.once("connect", () => resolve(new Peer(socket)));
+      socket.once(ready, () => resolve(new Peer(socket)));
       socket.once("error", reject);
     });
   }

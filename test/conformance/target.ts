@@ -53,10 +53,13 @@ export interface Target {
   readonly impl: Implementation;
   /** The second node, linked to the target, when asked for. */
   readonly other: Node | undefined;
-  /** A peer that has joined the target as `name` (with the options given). */
-  join(options: JoinOptions): Promise<{ peer: Peer } & Joined>;
-  /** A raw connection to the target, not joined (for the handshake tests). */
-  connect(): Promise<Peer>;
+  /**
+   * A peer that has joined the target as `name` (with the options given), on the connection `open` makes (a TCP
+   * connection to `port` by default).
+   */
+  join(options: JoinOptions, open?: () => Promise<Peer>): Promise<{ peer: Peer } & Joined>;
+  /** A raw connection to the target, not joined (for the handshake tests), made by `open` (TCP by default). */
+  connect(open?: () => Promise<Peer>): Promise<Peer>;
   close(): Promise<void>;
 }
 
@@ -104,8 +107,8 @@ export async function startTarget(options: NodeOptions = {}, withOther = false):
     await node.waitFor("other", { path: "/conf", timeoutMs: 5000 });
   }
   const peers: Peer[] = [];
-  const connectPeer = async (): Promise<Peer> => {
-    const peer = await Peer.connect(port);
+  const connectPeer = async (open = (): Promise<Peer> => Peer.connect(port)): Promise<Peer> => {
+    const peer = await open();
     peers.push(peer);
     return peer;
   };
@@ -116,8 +119,8 @@ export async function startTarget(options: NodeOptions = {}, withOther = false):
     impl,
     other,
     connect: connectPeer,
-    async join(joinOptions) {
-      const peer = await connectPeer();
+    async join(joinOptions, open) {
+      const peer = await connectPeer(open);
       const joined = await peer.join(joinOptions);
       return { peer, ...joined };
     },

@@ -197,13 +197,46 @@ export function readMessage(
 
 /**
  * The decode budget's base for the message body at `start`: an ADVERT's is larger (`ADVERT_DECODE_BUDGET_BASE`), told
- * by the type that opens its array (a fixarray header, then the type as a positive fixint).
+ * by the type that opens its array, in any encoding MessagePack allows (fixarray, array 16 or array 32 header; the
+ * type as a positive fixint or any unsigned or signed integer format).
  */
 function budgetBaseOf(bytes: Uint8Array, start: number): number {
   const header = bytes[start] ?? 0;
-  return header >= 0x91 && header <= 0x9f && bytes[start + 1] === MessageType.Advert
+  const at =
+    header >= 0x90 && header <= 0x9f
+      ? start + 1
+      : header === 0xdc
+        ? start + 3
+        : header === 0xdd
+          ? start + 5
+          : -1;
+  return at >= 0 && leadingInt(bytes, at) === MessageType.Advert
     ? ADVERT_DECODE_BUDGET_BASE
     : DECODE_BUDGET_BASE;
+}
+
+/** Bytes after the token of each MessagePack integer format: uint 8/16/32/64, int 8/16/32/64. */
+const INT_WIDTHS: Readonly<Record<number, number>> = {
+  0xcc: 1,
+  0xcd: 2,
+  0xce: 4,
+  0xcf: 8,
+  0xd0: 1,
+  0xd1: 2,
+  0xd2: 4,
+  0xd3: 8,
+};
+
+/** The integer at `at` when it is a small one (fixint, or an 8- to 64-bit format holding it); else -1. */
+function leadingInt(bytes: Uint8Array, at: number): number {
+  const token = bytes[at] ?? 0xc1;
+  if (token < 0x80) return token;
+  // uint 8/16/32/64 and int 8/16/32/64: the value is in the last byte when every byte before it is zero.
+  const width = INT_WIDTHS[token] ?? 0;
+  if (width === 0 || at + width >= bytes.length) return -1;
+  for (let i = 1; i < width; i++) if (bytes[at + i] !== 0) return -1;
+  const last = bytes[at + width] as number;
+  return token >= 0xd0 && width === 1 && last >= 0x80 ? -1 : last;
 }
 
 function protocolError(message: string): DecodeResult {
