@@ -211,6 +211,16 @@ describe("LinkSet", () => {
     expect(b.links.get("a")).toBeUndefined();
   });
 
+  /** An advert of a node "x" to flood. */
+  const advert: AdvertMessage = {
+    type: MessageType.Advert,
+    origin: "x",
+    instance: "i",
+    seq: 1,
+    neighbors: [],
+    objects: {},
+  };
+
   it("broadcasts to every open link but the one excepted, never to the node itself", async () => {
     const a = make("a");
     const b = make("b");
@@ -218,14 +228,6 @@ describe("LinkSet", () => {
     const toB = connect(a, b);
     connect(a, c);
     await settle();
-    const advert: AdvertMessage = {
-      type: MessageType.Advert,
-      origin: "x",
-      instance: "i",
-      seq: 1,
-      neighbors: [],
-      objects: {},
-    };
     a.links.broadcast(advert, toB.connector.link);
     await settle();
     expect(c.messages.map((m) => m.message)).toEqual([advert]);
@@ -242,14 +244,6 @@ describe("LinkSet", () => {
     connect(a, c);
     connect(a, c);
     await settle();
-    const advert: AdvertMessage = {
-      type: MessageType.Advert,
-      origin: "x",
-      instance: "i",
-      seq: 1,
-      neighbors: [],
-      objects: {},
-    };
     a.links.broadcast(advert);
     await settle();
     expect(b.messages.map((m) => m.message)).toEqual([advert]);

@@ -362,6 +362,12 @@ function deadlinePassed(call: CallMessage): RemoteError {
   );
 }
 
+/** The call's deadline passed while its handler runs: it is aborted, and will get no reply. */
+function expire(served: ServedCall): void {
+  served.expired = true;
+  abortServed(served, deadlinePassed(served.call));
+}
+
 function abortServed(served: ServedCall, reason: RemoteError): void {
   if (served.aborted !== undefined) return;
   served.aborted = reason;
@@ -398,13 +404,9 @@ class ServedContext implements CallContext {
       if (served.aborted !== undefined) {
         controller.abort(served.aborted);
       } else if (Date.now() >= served.deadline) {
-        served.expired = true;
-        abortServed(served, deadlinePassed(served.call));
+        expire(served);
       } else {
-        served.timer = setTimeout(() => {
-          served.expired = true;
-          abortServed(served, deadlinePassed(served.call));
-        }, served.deadline - Date.now());
+        served.timer = setTimeout(() => expire(served), served.deadline - Date.now());
         served.timer.unref();
       }
     }
